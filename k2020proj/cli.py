@@ -18,7 +18,7 @@ from k2020proj.errors import K2020Error
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "fetch": ("data", "fetch", "Fetch SSB tables (or the sets the model needs) into the cache."),
     "tables": ("data", "tables", "List the SSB tables k2020proj knows and what each is for."),
-    "kommune": ("data", "kommune", "Look up a municipality code: names, validity, successors."),
+    "kommune": ("regions", "kommune", "Look up a municipality code: names, validity, successors."),
 }
 
 
