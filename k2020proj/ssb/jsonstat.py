@@ -13,7 +13,9 @@ Missing cells: ``null`` is NaN and its status symbol is kept (``..`` missing,
 ``...`` not yet available, ``:`` confidential, ``.`` cannot occur). SSB's ``-``
 means *nil*: the true value is zero. A ``null`` cell whose status is ``-`` is
 therefore read as ``0.0`` (status ``-`` kept), the only case where a null
-becomes a number; pyjstat, which ignores status, has NaN there.
+becomes a number; pyjstat, which ignores status, has NaN there. Values must be
+numbers (numeric strings such as ``"12"`` are accepted as numbers); a text value
+such as json-stat.org's ``"A1B1C1"`` is a :class:`DataError`, since a cube holds floats.
 
 :func:`write_jsonstat` writes a cube back as SSB serves it (sparse ``status``,
 ``index`` as an object, ``extension.px.tableid``); reading its output gives the
