@@ -270,3 +270,14 @@ def test_malformed_documents_raise_one_line_data_errors(doc, message):
     with pytest.raises(DataError, match=re.escape(message)) as caught:
         read_jsonstat(doc)
     assert "\n" not in str(caught.value)
+
+
+def test_benchmark_script_finds_the_same_values_on_a_small_document(capsys):
+    """benchmarks/bench_jsonstat.py runs end to end (2 regions) and reports agreement with pyjstat."""
+    import importlib.util
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_jsonstat.py"
+    spec = importlib.util.spec_from_file_location("bench_jsonstat", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--regions", "2"]) == 0
+    assert "same values in every cell: yes" in capsys.readouterr().out
