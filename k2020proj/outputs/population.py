@@ -1,0 +1,91 @@
+"""Population for the package: age codes read as intervals, the age groups that drive care demand.
+
+Population reaches the package as a :class:`~k2020proj.cube.Cube` with dims
+(region, sex, age, year) whose ages are SSB's single years (``"000"`` … ``"104"``,
+``"105+"``) or published groups (``"016-019"``, ``"90+"``, ``"0-66"``). Both are read
+as intervals ``[low, high)`` so pyramids and the demand-driving groups (0–66, 67–79,
+80+) come out the same whichever the source gave.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from k2020proj.cube import Cube
+from k2020proj.errors import DataError
+
+#: the age groups whose growth drives demand for care: code -> [low, high)
+DEMAND_GROUPS: dict[str, tuple[int, int]] = {"0-66": (0, 67), "67-79": (67, 80), "80+": (80, 200)}
+
+#: width given to an open top group (``105+``, ``90+``) when drawn
+OPEN_WIDTH = 10
+
+_AGE = re.compile(r"^\s*(\d+)\s*(?:(\+|[-–]\s*(\d+))|\s*years?(?: or older)?)?\s*$")
+
+
+def age_interval(code: str) -> tuple[int, int | None]:
+    """``[low, high)`` of an age code; ``high`` is None for an open group (``105+``).
+
+    ``"067"`` → (67, 68); ``"016-019"`` → (16, 20); ``"90+"`` → (90, None).
+    """
+    match = _AGE.match(str(code))
+    if not match:
+        raise DataError(f"cannot read age code {code!r} as an age or age group")
+    low = int(match.group(1))
+    if match.group(2) == "+" or "older" in str(code):
+        return low, None
+    if match.group(3) is not None:
+        return low, int(match.group(3)) + 1
+    return low, low + 1
+
+
+def group_weights(ages: tuple[str, ...], groups: dict[str, tuple[int, int]]) -> np.ndarray:
+    """0/1 matrix ages × groups; every age must fall wholly inside one group."""
+    weights = np.zeros((len(ages), len(groups)))
+    for i, code in enumerate(ages):
+        low, high = age_interval(code)
+        high = 200 if high is None else high
+        inside = [j for j, (a, b) in enumerate(groups.values()) if a <= low and high <= b]
+        if len(inside) != 1:
+            raise DataError(f"age {code!r} does not fall inside one of the groups {', '.join(groups)}")
+        weights[i, inside[0]] = 1.0
+    return weights
+
+
+def demand_groups(population: Cube) -> pd.DataFrame:
+    """Persons per region and year in the groups 0–66, 67–79, 80+ and ``total``.
+
+    Returns a tidy frame ``region, year, age_group, persons`` (sexes summed).
+    """
+    cube = population.sum("sex") if "sex" in population.dims else population
+    weights = group_weights(cube.codes["age"], DEMAND_GROUPS)
+    grouped = cube.map_axis("age", weights, list(DEMAND_GROUPS))
+    frame = grouped.to_frame()[["region", "age", "year", "value"]]
+    total = cube.sum("age").to_frame()[["region", "year", "value"]].assign(age="total")
+    frame = pd.concat([frame, total], ignore_index=True)
+    frame = frame.rename(columns={"age": "age_group", "value": "persons"})
+    frame["year"] = frame["year"].astype(int)
+    return frame[["region", "year", "age_group", "persons"]]
+
+
+def pyramid(population: Cube, region: str, year: int) -> pd.DataFrame:
+    """Bars of a population pyramid: ``low, width, sex, persons_per_year`` for one region and year.
+
+    Persons are divided by the width of each age band so single years and published
+    groups of unequal width draw a true shape. ``sex`` is ``"1"``/``"2"`` when the cube
+    splits the sexes, else ``"0"`` (both sexes).
+    """
+    cube = population.sel(region=region, year=str(year))
+    if "sex" not in cube.dims:
+        cube = Cube(("sex",) + cube.dims, {"sex": ("0",), **cube.codes}, cube.values[None],
+                    meta=cube.meta)
+    cube = cube.transpose("sex", "age")
+    rows = []
+    for sex, values in zip(cube.codes["sex"], cube.values):
+        for code, persons in zip(cube.codes["age"], values):
+            low, high = age_interval(code)
+            width = (high if high is not None else low + OPEN_WIDTH) - low
+            rows.append((low, width, sex, persons / width))
+    return pd.DataFrame(rows, columns=["low", "width", "sex", "persons_per_year"])
