@@ -264,6 +264,10 @@ def _without_region_index() -> dict:
     (_broken(value=None), "no 'value'"),
     (_broken(status=["..", ".."]), "'status' has 2 cells"),
     (_without_region_index(), "'Region' has no 'index' and 2 labels"),
+    (_broken(dimension={"Region": {"category": {"index": {"0301": "0", "3201": 1}}},
+                        "Tid": {"category": {"index": ["2023", "2024"]}}}), "index positions are not 0…1"),
+    (_broken(dimension={"Region": {"category": {"index": ["0301", "3201"], "label": ["Oslo", "Bærum"]}},
+                        "Tid": {"category": {"index": ["2023", "2024"]}}}), "'label' must be an object"),
 ])
 def test_malformed_documents_raise_one_line_data_errors(doc, message):
     """Each malformed document is refused with a DataError of one line naming the problem."""

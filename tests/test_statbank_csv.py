@@ -132,12 +132,27 @@ def test_semicolon_latin1_with_symbols_and_norwegian_headings(tmp_path):
     assert cube.values[0, 1, 1, 1] == 2.0
 
 
+def test_utf8_bom_crlf_and_quoted_commas(tmp_path):
+    """A UTF-8 file with BOM, Windows line ends and a comma inside a quoted name reads cleanly."""
+    text = ('\ufeff"region","age","Persons 2019","Persons 2020"\r\n'
+            '"0301 Oslo, kommune","0 years",9002,9101\r\n'
+            '"0301 Oslo, kommune","1 year",8700,8800\r\n')
+    cube = read_statbank_csv(_write(tmp_path, text))
+    assert cube.codes == {"region": ("0301",), "age": ("000", "001"), "year": ("2019", "2020")}
+    assert cube.labels["region"] == ("Oslo, kommune",)
+    np.testing.assert_array_equal(cube.values, [[[9002, 9101], [8700, 8800]]])
+    assert cube.status is None
+
+
 @pytest.mark.parametrize("body,line,what", [
     ("region,age,Persons 2019\n0101 Halden,0 years,245\nHalden,1 year,3\n", 3, "region"),
     ("region,age,Persons 2019\n0101 Halden,0 years,245\n0101 Halden,one year,3\n", 3, "age"),
     ("region,age,Persons 2019\n0101 Halden,0 years,245\n0101 Halden,1 year,abc\n", 3, "not a number"),
     ("region,age,colour\n0101 Halden,0 years,red\n", 1, "unexpected column"),
     ("just some text\nmore text\n", 1, "neither a title"),
+    ('"07459: Population"\n\n"region";"age";"Persons 2021"\n"K-3001 Halden";"0 ye', 4, "never closed"),
+    ("07459: Population\n\nregion;age;Persons 2021\nK-3001 Halden;0 years;1\nK-3001 Halden;1 year;1;5\n", 5,
+     "4 fields where the header has 3"),
 ])
 def test_unknown_formats_name_the_file_and_line(tmp_path, body, line, what):
     """A line the reader cannot understand is reported with file, line number and the problem."""

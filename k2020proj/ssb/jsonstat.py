@@ -40,6 +40,8 @@ import numpy as np
 from k2020proj.cube import Cube
 from k2020proj.errors import DataError
 
+#: SSB's symbols for cells without a number: missing, not yet available, confidential, cannot occur.
+MISSING_SYMBOLS = ("..", "...", ":", ".")
 #: The status symbol SSB uses for "nil": the value is zero, not missing.
 NIL = "-"
 _TABLE_PREFIX = re.compile(r"^(\d{5}):\s")
@@ -108,8 +110,8 @@ def _ids_and_sizes(data: dict) -> tuple[tuple[str, ...], tuple[int, ...]]:
     dimension = data.get("dimension")
     if not isinstance(dimension, dict):
         raise DataError("JSON-stat dataset has no 'dimension' object")
-    ids = data.get("id", dimension.get("id"))
-    sizes = data.get("size", dimension.get("size"))
+    layout = data if "id" in data else dimension  # JSON-stat 1.x keeps id and size in 'dimension'
+    ids, sizes = layout.get("id"), layout.get("size")
     if not isinstance(ids, list) or not isinstance(sizes, list) or len(ids) != len(sizes):
         raise DataError("JSON-stat dataset needs 'id' and 'size' lists of the same length")
     if not all(isinstance(s, int) and s >= 0 for s in sizes):
@@ -129,6 +131,8 @@ def _categories(dim: str, spec: dict, size: int) -> tuple[list[str], list[str]]:
         raise DataError(f"JSON-stat dimension {dim!r} has no 'category' object")
     label = category.get("label") or {}
     index = category.get("index")
+    if not isinstance(label, dict):
+        raise DataError(f"JSON-stat dimension {dim!r}: 'label' must be an object")
     if index is None:
         if len(label) != 1:
             raise DataError(f"JSON-stat dimension {dim!r} has no 'index' and {len(label)} labels "
@@ -148,7 +152,7 @@ def _categories(dim: str, spec: dict, size: int) -> tuple[list[str], list[str]]:
 def _ordered_codes(dim: str, index: dict) -> list[str]:
     """Codes of an ``{code: position}`` index in position order."""
     positions = list(index.values())
-    if sorted(positions) != list(range(len(positions))):
+    if not all(type(p) is int for p in positions) or sorted(positions) != list(range(len(positions))):
         raise DataError(f"JSON-stat dimension {dim!r}: index positions are not 0…{len(positions) - 1}")
     codes = [""] * len(positions)
     for code, position in index.items():
@@ -227,7 +231,7 @@ def _meta(data: dict, dims: tuple[str, ...]) -> dict:
     found = {
         "title": label, "table": table, "px": px or None, "source": data.get("source"),
         "updated": data.get("updated"), "url": data.get("href"),
-        "role": data.get("role", dimension.get("role")),
+        "role": (data if "id" in data else dimension).get("role"),
         "units": _per_dim(dims, lambda d: dimension[d]["category"].get("unit")),
         "dim_labels": _per_dim(dims, lambda d: dimension[d].get("label")),
         "dim_extensions": _per_dim(dims, lambda d: dimension[d].get("extension")),

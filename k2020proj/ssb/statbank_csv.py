@@ -33,6 +33,7 @@ import pandas as pd
 
 from k2020proj.cube import Cube
 from k2020proj.errors import DataError
+from k2020proj.ssb.jsonstat import MISSING_SYMBOLS, NIL
 
 SEPARATORS = ("\t", ";", ",")
 _TITLE = re.compile(r"^(\d{5}):\s*\S")
@@ -42,8 +43,6 @@ _AGE = re.compile(r"^(\d+)\s+(?:years?|år)(\s+(?:or older|eller eldre))?$")
 _SEX = {"males": "1", "females": "2", "both sexes": "0",
         "menn": "1", "kvinner": "2", "begge kjønn": "0"}
 _HEADINGS = {"region": "region", "sex": "sex", "kjønn": "sex", "age": "age", "alder": "age"}
-_MISSING = ("..", "...", ":", ".")
-_NIL = "-"
 _HEADER_SEARCH = 10
 
 
@@ -104,13 +103,23 @@ def _frame(text: str, sep: str, header_at: int, path: Path) -> pd.DataFrame:
         frame = pd.read_csv(io.StringIO(text), sep=sep, skiprows=header_at, dtype=str,
                             keep_default_na=False, skip_blank_lines=False)
     except (pd.errors.ParserError, ValueError) as error:
-        raise DataError(f"{path}: not a readable Statbank export ({' '.join(str(error).split())})") from None
+        raise DataError(f"{path}{_parser_problem(str(error))}") from None
     frame = frame.fillna("")
     frame.columns = [str(c).strip() for c in frame.columns]
     blank = (frame == "").all(axis=1)
     if frame.empty or blank.all():
         raise DataError(f"{path}: Statbank export has a header but no rows")
     return frame[~blank]
+
+
+def _parser_problem(message: str) -> str:
+    """pandas' tokenizer error as ``" line N: what"`` (its line numbers count the whole file)."""
+    if match := re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message):
+        expected, line, seen = match.groups()
+        return f" line {line}: {seen} fields where the header has {expected}"
+    if match := re.search(r"EOF inside string starting at row (\d+)", message):
+        return f" line {int(match.group(1)) + 1}: a quoted field is never closed (file cut short?)"
+    return f": not a readable Statbank export ({' '.join(message.split())})"
 
 
 def _line(frame_row: int, header_at: int) -> int:
@@ -177,13 +186,13 @@ def _cells(frame: pd.DataFrame, years: list[str], path: Path,
     numbers = raw.apply(lambda col: pd.to_numeric(col.str.replace(",", ".", regex=False),
                                                   errors="coerce")).to_numpy(np.float64)
     text = raw.to_numpy(dtype=str)
-    symbol = np.isnan(numbers) & np.isin(text, (*_MISSING, _NIL))
+    symbol = np.isnan(numbers) & np.isin(text, (*MISSING_SYMBOLS, NIL))
     bad = np.isnan(numbers) & ~symbol & (text != "")
     if bad.any():
         row, col = np.argwhere(bad)[0]
         raise DataError(f"{path} line {_line(frame.index[row], header_at)}: "
                         f"{years[col]} is {text[row, col]!r}, not a number or an SSB symbol")
-    numbers[text == _NIL] = 0.0
+    numbers[text == NIL] = 0.0
     return numbers, (np.where(symbol, text, "").astype("<U3") if symbol.any() else None)
 
 

@@ -20,11 +20,10 @@ import numpy as np
 from hypothesis import strategies as st
 
 from k2020proj.cube import Cube
+from k2020proj.ssb.jsonstat import MISSING_SYMBOLS, NIL
 
-#: SSB's symbols for cells without a number: missing, not yet available, confidential, cannot occur.
-MISSING_SYMBOLS = ("..", "...", ":", ".")
-#: ``-`` is nil (zero); ``*`` is provisional (a number is given).
-SYMBOLS = (*MISSING_SYMBOLS, "-", "*")
+#: Every SSB status symbol: the missing ones, nil (zero) and ``*`` provisional (a number is given).
+SYMBOLS = (*MISSING_SYMBOLS, NIL, "*")
 
 _CODE_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh+-._"
 _LABEL_CHARS = "abcdefghijklmnopqrstuvwxyzæøåÆØÅ 0123456789-,()"
@@ -54,7 +53,7 @@ def _cells(draw, count: int) -> tuple[list[float | None], list[str]]:
     for symbol in status:
         if symbol in MISSING_SYMBOLS:
             values.append(None)
-        elif symbol == "-":
+        elif symbol == NIL:
             values.append(draw(st.sampled_from((None, 0))))
         else:
             values.append(draw(st.one_of(numbers, st.none()) if symbol == "" else numbers))
@@ -109,7 +108,7 @@ def cubes(draw, max_dims: int = 4, max_size: int = 4, with_status: bool | None =
     shape = tuple(len(codes) for _, codes in axes)
     values, status = draw(_cells(math.prod(shape)))
     flat = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
-    flat[np.array(status) == "-"] = 0.0
+    flat[np.array(status) == NIL] = 0.0
     keep_status = draw(st.booleans()) if with_status is None else with_status
     dims = tuple(dim for dim, _ in axes)
     return Cube(
