@@ -47,3 +47,24 @@ def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("K2020PROJ_SOURCE", "K2020PROJ_API", "K2020PROJ_API_V1", "K2020PROJ_KLASS"):
         monkeypatch.delenv(name, raising=False)
     return root
+
+
+@pytest.fixture(scope="session")
+def replay_server(ssb_data: Path):
+    """One replay server for the session, serving the recorded real data over HTTP."""
+    from k2020proj.testing.replay_server import ReplayServer
+
+    with ReplayServer(ssb_data) as server:
+        yield server
+
+
+@pytest.fixture
+def replay(replay_server, monkeypatch: pytest.MonkeyPatch):
+    """The replay server, reset (no faults, no calls, default limits), with
+    K2020PROJ_API / K2020PROJ_API_V1 / K2020PROJ_KLASS pointing at it."""
+    replay_server.reset()
+    monkeypatch.setenv("K2020PROJ_API", replay_server.url_v2)
+    monkeypatch.setenv("K2020PROJ_API_V1", replay_server.url_v1)
+    monkeypatch.setenv("K2020PROJ_KLASS", replay_server.url_klass)
+    yield replay_server
+    replay_server.reset()
