@@ -65,11 +65,16 @@ def config(limits) -> dict:
     """``/config`` (ConfigResponse)."""
     return {"apiVersion": "2.0.0", "appVersion": "replay-1.0", "languages": list(LANGUAGES),
             "defaultLanguage": "no", "maxDataCells": limits.max_cells,
-            "maxCallsPerTimeWindow": limits.max_calls, "timeWindow": limits.window,
+            "maxCallsPerTimeWindow": limits.max_calls, "timeWindow": _seconds(limits.window),
             "license": "https://creativecommons.org/licenses/by/4.0/deed.no",
             "sourceReferences": [{"language": "no", "text": "Kilde: Statistisk sentralbyrå"},
                                  {"language": "en", "text": "Source: Statistics Norway"}],
             "defaultDataFormat": "px", "dataFormats": ["json-stat2"], "features": []}
+
+
+def _seconds(window: float) -> int | float:
+    """Whole seconds as the spec's integer; tests may set a fraction to run fast."""
+    return int(window) if float(window).is_integer() else window
 
 
 def _codelists_of(data: ReplayData, params: Mapping[str, str]) -> dict[str, Codelist]:
