@@ -153,6 +153,10 @@ def _population_sentence(f: Facts, n, lang: str) -> str:
 
 
 def _group_names(f: Facts, lang: str) -> str:
+    """The groups by name, or «alle 12 yrkesgrupper» when there are more than three."""
+    if len(f.groups) > 3:
+        return (f"alle {len(f.groups)} yrkesgrupper" if lang == "no"
+                else f"all {len(f.groups)} occupation groups")
     names = [labels.occupation(g, lang).lower() for g in f.groups]
     joiner = " og " if lang == "no" else " and "
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + joiner + names[-1]

@@ -142,9 +142,10 @@ def _write_all(prep: _Prepared, out: Path, progress: bool) -> None:
 def _prepare(inputs: PackageInputs, lang: str, threshold: int) -> _Prepared:
     results = res.check(inputs.results)
     _check_coverage(inputs, results)
+    names = {inputs.county[0]: inputs.county[1], **dict(inputs.municipalities)}
+    results = results[results["region"].isin(list(names)) & (results["level"] != "land")]
     groups = _with_county(population.demand_groups(inputs.population), inputs.county[0])
     values = indicators.indicators(results, groups, inputs.staff_age)
-    names = {inputs.county[0]: inputs.county[1], **dict(inputs.municipalities)}
     ctx = tab.Context(names, inputs.base_year, inputs.horizon, list(inputs.scenarios), lang,
                       _notes(inputs, lang))
     tables = {"overview": tab.overview(results, groups, ctx), "population": tab.population(groups, ctx),
@@ -281,8 +282,13 @@ def _write_index(prep: _Prepared, out: Path) -> None:
         html.image(f"{CHARTS}/kommuner.png", ctx.t("compare_chart"), ctx.notes),
         html.heading(ctx.t("supply_demand")),
         html.image(_chart_names(code)["supply"], ctx.t("supply_demand"), ctx.notes),
+        html.heading(ctx.t("population")),
         html.image(_chart_names(code)["pyramid"], ctx.t("pyramid"), ctx.notes),
+        html.table(tab.for_region(prep.tables["population"], code), prep.threshold, ctx.lang),
+        html.heading(ctx.t("demand_index_chart")),
         html.image(_chart_names(code)["index"], ctx.t("demand_index_chart"), ctx.notes),
+        html.heading(ctx.t("indicators")),
+        html.table(tab.for_region(prep.tables["indicators"], code), prep.threshold, ctx.lang),
         html.heading(ctx.t("files")), html.links(_file_links(prep)),
     ])
     title = f"{ctx.t('package_title')}: {name}"
