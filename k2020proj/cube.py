@@ -156,6 +156,34 @@ class Cube:
         return replace(self, codes=new_codes, labels=new_labels,
                        values=np.moveaxis(mapped, -1, ax), status=None)
 
+    def reindex(self, dim: str, codes: Sequence[str], labels: Sequence[str] | None = None) -> "Cube":
+        """The cube with axis ``dim`` holding ``codes`` in that order.
+
+        Codes the cube lacks become NaN cells with status ``..`` (missing), labelled
+        from ``labels`` (default: the code). Every code the cube has must be listed, so
+        nothing is dropped; use :meth:`sel` to cut.
+        """
+        ax = self.axis(dim)
+        codes = [str(c) for c in codes]
+        lost = set(self.codes[dim]) - set(codes)
+        if lost:
+            raise DataError(f"reindex of axis {dim!r} would drop {', '.join(sorted(lost)[:5])}")
+        have = {c: i for i, c in enumerate(self.codes[dim])}
+        take = np.array([have.get(c, -1) for c in codes], dtype=np.intp)
+        values = np.take(self.values, np.maximum(take, 0), axis=ax)
+        status = np.take(self.status_of().astype("<U3"), np.maximum(take, 0), axis=ax)
+        shape = [1] * values.ndim
+        shape[ax] = len(codes)
+        absent = np.broadcast_to((take < 0).reshape(shape), values.shape)
+        values = np.where(absent, np.nan, values)
+        status = np.where(absent, "..", status)
+        given = dict(zip(codes, labels)) if labels is not None else {}
+        own = dict(zip(self.codes[dim], self.labels[dim]))
+        new_codes, new_labels = dict(self.codes), dict(self.labels)
+        new_codes[dim] = tuple(codes)
+        new_labels[dim] = tuple(own.get(c, given.get(c, c)) for c in codes)
+        return replace(self, codes=new_codes, labels=new_labels, values=values, status=status)
+
     def with_meta(self, **meta: object) -> "Cube":
         """A copy with provenance entries added or replaced."""
         return replace(self, meta={**self.meta, **meta})

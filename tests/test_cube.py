@@ -71,3 +71,14 @@ def test_concat_joins_years_and_rejects_mismatch():
 def test_shape_mismatch_is_rejected():
     with pytest.raises(DataError, match="shape"):
         Cube(dims=("a",), codes={"a": ["x", "y"]}, values=np.zeros(3))
+
+
+def test_reindex_adds_missing_codes_as_nan_and_never_drops():
+    """Aligning exports with different region lists: absent codes are NaN ('..'), kept ones unchanged."""
+    cube = small().reindex("region", ["0219", "3201", "0301"], labels=["Bærum (-2019)", "x", "y"])
+    assert cube.codes["region"] == ("0219", "3201", "0301")
+    assert cube.labels["region"] == ("Bærum (-2019)", "Bærum", "Oslo")
+    assert np.isnan(cube.values[0]).all() and (cube.status[0] == "..").all()
+    np.testing.assert_array_equal(cube.values[2], small().values[0])
+    with pytest.raises(DataError, match="would drop 3201"):
+        small().reindex("region", ["0301"])
