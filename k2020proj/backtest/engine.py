@@ -25,6 +25,7 @@ from k2020proj.cube import Cube
 from k2020proj.errors import UsageError
 
 LEVELS = ("kommune", "fylke", "land")
+BANDS = ("lo95", "lo80", "hi80", "hi95")
 NATION = "0"
 PAIR_COLUMNS = ("base_year", "horizon", "year", "level", "region", "group", "method", "forecast",
                 "actual", "vintage", "population_leg", "size_class", "county", "n_regions")
@@ -55,8 +56,8 @@ class Known:
 
     ``history`` and ``population`` stop at t0; ``projection`` is the vintage
     ``vintage`` (the newest published at or before t0) or None when none is recorded;
-    ``perfect_population`` holds actual population for the target years and is read
-    only by the "actual population" leg of the decomposition.
+    ``perfect_population`` holds actual population from t0 to the last target year and
+    is read only by the "actual population" leg of the decomposition.
     """
 
     t0: int
@@ -74,11 +75,14 @@ class Forecast:
 
     ``projected_regions`` lists the regions whose forecast rests on a projection vintage
     (the others used actual population); None for a method that uses no population.
+    ``bands`` maps ``lo95, lo80, hi80, hi95`` to cubes like ``cube`` where the method
+    gives uncertainty bands (scored as interval coverage at kommune level).
     """
 
     method: str
     cube: Cube
     projected_regions: frozenset[str] | None = None
+    bands: Mapping[str, Cube] | None = None
 
 
 Forecaster = Callable[[Known], list[Forecast]]
@@ -92,7 +96,7 @@ def known(panel: Panel, t0: int, years: Sequence[int]) -> Known:
         population=known_at(panel.population, t0),
         projection=panel.projections[vintage] if vintage is not None else None, vintage=vintage,
         perfect_population=panel.population.sel(year=[y for y in panel.population.codes["year"]
-                                                      if int(y) in set(years) or int(y) == t0]),
+                                                      if t0 <= int(y) <= max(years)]),
     )
 
 
@@ -149,7 +153,7 @@ def pairs_frame(forecast: Forecast, panel: Panel, view: Known, level: str,
     years = [str(y) for y in view.years]
     matched = _matched(forecast.cube, panel.actual.sel(year=years))
     if level == "kommune":
-        frame = matched[matched["region"].isin(panel.county_of)].assign(n_regions=1)
+        frame = _with_bands(matched[matched["region"].isin(panel.county_of)].assign(n_regions=1), forecast)
     else:
         frame = unit_pairs(matched, panel, view.t0, level)
     year = frame["year"].astype(int)
@@ -164,7 +168,16 @@ def pairs_frame(forecast: Forecast, panel: Panel, view: Known, level: str,
         "county": frame["region"].map(panel.county_of).fillna("") if level == "kommune"
         else (frame["region"] if level == "fylke" else ""),
         "n_regions": frame["n_regions"],
-    }, columns=list(PAIR_COLUMNS))
+        **{band: frame[band] for band in BANDS if band in frame},
+    }, columns=list(PAIR_COLUMNS) + [band for band in BANDS if band in frame])
+
+
+def _with_bands(frame: pd.DataFrame, forecast: Forecast) -> pd.DataFrame:
+    """``frame`` with the forecast's band columns joined on (region, group, year), if it has bands."""
+    for band, cube in (forecast.bands or {}).items():
+        values = cube.to_frame()[["region", "group", "year", "value"]].rename(columns={"value": band})
+        frame = frame.merge(values, on=["region", "group", "year"], how="left")
+    return frame
 
 
 def _matched(forecast: Cube, actual: Cube) -> pd.DataFrame:

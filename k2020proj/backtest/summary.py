@@ -21,18 +21,37 @@ KEY = ["level", "group", "method", "horizon"]
 HIGHER_IS_BETTER = ("within5",)
 
 
-def summarise(pairs: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Score tables: ``overall``, ``size_class`` and ``county`` (kommune level), ``region``."""
-    tables = {"overall": score(pairs, KEY)}
+def summarise(pairs: pd.DataFrame, reference: str | None = None) -> dict[str, pd.DataFrame]:
+    """Score tables: ``overall``, ``size_class`` and ``county`` (kommune level), ``region``,
+    and ``decomposition`` where the model ran on projected population.
+
+    Rows follow the pairs' order of groups (``total`` first as the data list it) and
+    of methods, with ``reference`` first.
+    """
+    order = _order(pairs, reference)
+    tables = {"overall": order(score(pairs, KEY))}
     municipal = pairs[pairs["level"] == "kommune"]
     if not municipal.empty:
-        tables["size_class"] = score(municipal[municipal["size_class"] != ""], ["size_class", *KEY])
-        tables["county"] = score(municipal[municipal["county"] != ""], ["county", *KEY])
-    tables["region"] = score(pairs, ["region", *KEY])
+        tables["size_class"] = order(score(municipal[municipal["size_class"] != ""], ["size_class", *KEY]))
+        tables["county"] = order(score(municipal[municipal["county"] != ""], ["county", *KEY]))
+    tables["region"] = order(score(pairs, ["region", *KEY]))
     decomposition = decompose(pairs)
     if not decomposition.empty:
         tables["decomposition"] = decomposition
     return tables
+
+
+def _order(pairs: pd.DataFrame, reference: str | None):
+    """A sorter of score tables: leading columns as given, groups and methods in pairs' order."""
+    groups = list(dict.fromkeys(pairs["group"]))
+    methods = list(dict.fromkeys(([reference] if reference in set(pairs["method"]) else []) + list(pairs["method"])))
+
+    def sort(table: pd.DataFrame) -> pd.DataFrame:
+        extra = list(table.columns[:table.columns.get_loc("level")])
+        keyed = table.assign(_g=table["group"].map(groups.index), _m=table["method"].map(methods.index))
+        ordered = keyed.sort_values([*extra, "level", "_g", "_m", "horizon"], kind="stable")
+        return ordered.drop(columns=["_g", "_m"]).reset_index(drop=True)
+    return sort
 
 
 def decompose(pairs: pd.DataFrame, model: str = "model", perfect: str = "model_actual_pop") -> pd.DataFrame:

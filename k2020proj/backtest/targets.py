@@ -14,6 +14,8 @@ jump at t0 when the vintage is a few years older than the base year.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 
 from k2020proj.backtest.baselines import linear_trend, no_change, per_capita
@@ -45,13 +47,14 @@ def population_forecasts(view: Known) -> list[Forecast]:
     return forecasts
 
 
-def population_path(view: Known, projected: bool) -> tuple[Cube, frozenset[str]]:
-    """Population (region, group, year) for the target years, and the regions it projected.
+def population_path(view: Known, projected: bool, years: Sequence[int] | None = None) -> tuple[Cube, frozenset[str]]:
+    """Population (region, group, year) for ``years`` (default: the target years), and the
+    regions it projected.
 
     With ``projected``, regions the vintage covers get its growth on their t0 actual;
     every other region (and every region without ``projected``) gets actual population.
     """
-    years = [str(y) for y in view.years]
+    years = [str(y) for y in (view.years if years is None else years)]
     actual = view.perfect_population.sel(year=years).transpose("region", "group", "year")
     if not projected or view.projection is None:
         return actual, frozenset()
