@@ -44,7 +44,8 @@ def isolated_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test gets its own empty cache and never reads a user's environment."""
     root = tmp_path / "k2020proj-data"
     monkeypatch.setenv("K2020PROJ_DATA", str(root))
-    for name in ("K2020PROJ_SOURCE", "K2020PROJ_API", "K2020PROJ_API_V1", "K2020PROJ_KLASS"):
+    for name in ("K2020PROJ_SOURCE", "K2020PROJ_API", "K2020PROJ_API_V1", "K2020PROJ_KLASS",
+                 "K2020PROJ_TIMEOUT", "K2020PROJ_RETRIES", "K2020PROJ_BACKOFF"):
         monkeypatch.delenv(name, raising=False)
     return root
 
@@ -61,8 +62,12 @@ def replay_server(ssb_data: Path):
 @pytest.fixture
 def replay(replay_server, monkeypatch: pytest.MonkeyPatch):
     """The replay server, reset (no faults, no calls, default limits), with
-    K2020PROJ_API / K2020PROJ_API_V1 / K2020PROJ_KLASS pointing at it."""
+    K2020PROJ_API / K2020PROJ_API_V1 / K2020PROJ_KLASS pointing at it and short
+    client timeouts, retries and backoffs (K2020PROJ_TIMEOUT/_RETRIES/_BACKOFF)."""
     replay_server.reset()
+    monkeypatch.setenv("K2020PROJ_TIMEOUT", "5")
+    monkeypatch.setenv("K2020PROJ_RETRIES", "2")
+    monkeypatch.setenv("K2020PROJ_BACKOFF", "0.01")
     monkeypatch.setenv("K2020PROJ_API", replay_server.url_v2)
     monkeypatch.setenv("K2020PROJ_API_V1", replay_server.url_v1)
     monkeypatch.setenv("K2020PROJ_KLASS", replay_server.url_klass)

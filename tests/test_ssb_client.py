@@ -427,3 +427,14 @@ def test_sidecar_records_url_query_and_updated(replay):
     assert meta["url"].startswith(replay.url_v2) and meta["updated"] == "2021-06-21"
     assert meta["query"] == {"codelist": AGG, "selection": {
         "ContentsCode": ["*"], "Region": ["K-3201", "K-0301"], "Tid": ["2019", "2020", "2021"]}}
+
+
+def test_timeouts_retries_and_backoff_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("K2020PROJ_TIMEOUT", "0.5")
+    monkeypatch.setenv("K2020PROJ_RETRIES", "1")
+    monkeypatch.setenv("K2020PROJ_BACKOFF", "0.02")
+    client = SSBClient()
+    assert (client.timeout, client.max_retries, client.backoff) == (0.5, 1, 0.02)
+    monkeypatch.setenv("K2020PROJ_TIMEOUT", "soon")
+    with pytest.raises(UsageError, match="K2020PROJ_TIMEOUT"):
+        SSBClient()

@@ -26,6 +26,7 @@ import email.utils
 import json
 import logging
 import math
+import os
 import random
 import sys
 import time
@@ -40,7 +41,7 @@ from tqdm import tqdm
 from k2020proj import settings
 from k2020proj.cube import Cube, concat
 from k2020proj.errors import DataError, OfflineMissingError, SSBError, UsageError
-from k2020proj.ssb.cache import CacheKey, CorruptCacheError, ResponseCache, canonical_json
+from k2020proj.ssb.cache import CacheEntry, CacheKey, CorruptCacheError, ResponseCache, canonical_json
 from k2020proj.ssb.jsonstat import read_jsonstat
 from k2020proj.ssb.ratelimit import limiter_for
 from k2020proj.ssb.selection import (Variable, expand, split_expressions,
@@ -150,6 +151,20 @@ def _looks_complete(kind: str, doc: object) -> bool:
                                         and len(values) == math.prod(doc.get("size") or [0]))
 
 
+def _env_number(name: str, default: float) -> float:
+    """A positive number from the environment, or ``default``; a bad value is a UsageError."""
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if value < 0:
+        raise UsageError(f"{name} must be a number of at least 0, not {text!r}")
+    return value
+
+
 def _utc_now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -159,9 +174,13 @@ class SSBClient:
 
     def __init__(self, urls: Mapping[str, str] | None = None, cache: ResponseCache | None = None,
                  offline: bool = False, refresh: bool = False, lang: str = "no",
-                 timeout: float = 30.0, max_retries: int = 5, progress: bool = True,
-                 backoff: float = 1.0, max_backoff: float = 60.0, max_wait: float = 120.0,
+                 timeout: float | None = None, max_retries: int | None = None, progress: bool = True,
+                 backoff: float | None = None, max_backoff: float = 60.0, max_wait: float = 120.0,
                  post: bool = True) -> None:
+        """``timeout`` (s per call), ``max_retries`` and ``backoff`` (first wait, doubling up
+        to ``max_backoff``) default to ``K2020PROJ_TIMEOUT`` / ``K2020PROJ_RETRIES`` /
+        ``K2020PROJ_BACKOFF`` or 30 s, 5 and 1 s; ``max_wait`` caps a ``Retry-After``.
+        ``post=False`` sends GET only, cutting queries until each URL is short enough."""
         if offline and refresh:
             raise UsageError("--offline and --refresh exclude each other: refresh needs the network")
         if lang not in ("no", "en"):
@@ -169,11 +188,14 @@ class SSBClient:
         self.urls = {**settings.api_urls(), **(urls or {})}
         self.cache = cache if cache is not None else ResponseCache()
         self.offline, self.refresh, self.lang = offline, refresh, lang
-        self.timeout, self.max_retries, self.progress = timeout, max_retries, progress
-        self.backoff, self.max_backoff, self.max_wait, self.post = backoff, max_backoff, max_wait, post
+        self.timeout = timeout if timeout is not None else _env_number("K2020PROJ_TIMEOUT", 30.0)
+        self.max_retries = max_retries if max_retries is not None else int(_env_number("K2020PROJ_RETRIES", 5))
+        self.backoff = backoff if backoff is not None else _env_number("K2020PROJ_BACKOFF", 1.0)
+        self.progress, self.max_backoff, self.max_wait, self.post = progress, max_backoff, max_wait, post
         self._session = requests.Session()
         self._max_cells: int | None = None
         self._touched: dict[str, dict] = {}
+        self._responses: list[dict] = []
 
     # -- HTTP with retries -------------------------------------------------------
     def _attempt(self, req: Request) -> bytes:
@@ -242,22 +264,29 @@ class SSBClient:
         checked and cached."""
         key = CacheKey(req.api, req.resource, req.kind, req.query, self.lang)
         entry = None if (self.refresh or fresh) else self._cached(key)
-        if entry is None:
-            if self.offline:
-                raise OfflineMissingError(f"offline: the cache has no {key.describe()}; "
-                                          "run without --offline to fetch it")
-            body = self._fetch(req)
-            doc = json.loads(body)
-            updated = doc.get("updated") if isinstance(doc, Mapping) else None
-            entry = self.cache.write(key, body, {"url": req.full_url(), "method": req.method,
-                                                 "body": req.body, "fetched": _utc_now(),
-                                                 "updated": updated})
-        else:
+        cached = entry is not None
+        if cached:
             doc = json.loads(entry.body)
+        else:
+            entry, doc = self._download(req, key)
         self._note(req, entry.meta)
+        self._responses.append({"api": req.api, "kind": req.kind, "resource": req.resource,
+                                "url": entry.meta.get("url"), "file": str(entry.path), "cached": cached})
         return doc
 
-    def _cached(self, key: CacheKey):
+    def _download(self, req: Request, key: CacheKey) -> tuple[CacheEntry, object]:
+        """Fetch ``req`` and cache the checked body (never offline)."""
+        if self.offline:
+            raise OfflineMissingError(f"offline: the cache has no {key.describe()}; "
+                                      "run without --offline to fetch it")
+        body = self._fetch(req)
+        doc = json.loads(body)
+        updated = doc.get("updated") if isinstance(doc, Mapping) else None
+        entry = self.cache.write(key, body, {"url": req.full_url(), "method": req.method, "body": req.body,
+                                             "fetched": _utc_now(), "updated": updated})
+        return entry, doc
+
+    def _cached(self, key: CacheKey) -> CacheEntry | None:
         try:
             return self.cache.read(key)
         except CorruptCacheError as error:
@@ -278,6 +307,11 @@ class SSBClient:
     def provenance(self) -> list[dict]:
         """Tables touched so far: id, API, URL, SSB's updated stamp, when fetched."""
         return [dict(record) for record in self._touched.values()]
+
+    def responses(self) -> list[dict]:
+        """Every response used so far: API, kind, resource, URL, cache file, and
+        whether it came from the cache (``cached``) or over the network."""
+        return [dict(r) for r in self._responses]
 
     # -- simple resources --------------------------------------------------------
     def _v2(self, path: str) -> str:

@@ -7,7 +7,10 @@
 - ``changes.json?from=…&to=…``: the code changes in FHI's recorded location table
   (``klass/fhidata/norway_locations.xlsx``), which reach the 2020 reform.
 
-Other classifications (104 counties, …) were not recorded and answer 404.
+- ``/classifications/104/codes.json``: the counties of the same FHI table, each valid
+  from the first to the last year one of its municipalities was (open where any is).
+
+Other classifications were not recorded and answer 404.
 """
 from __future__ import annotations
 
@@ -16,6 +19,8 @@ from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Mapping
+
+import pandas as pd
 
 from k2020proj.ssb import klass
 from k2020proj.testing.replay_data import Reply, problem
@@ -31,6 +36,21 @@ def _recorded(ssb_data: Path) -> tuple[list[klass.CodeRecord], list[klass.CodeCh
     records = _current_codes_start(members, klass.records_from_agg(members))
     _, changes = klass.read_fhidata_locations(ssb_data / LOCATIONS)
     return [r for r in records if r.name], changes
+
+
+@lru_cache(maxsize=4)
+def _counties(ssb_data: Path) -> list[klass.CodeRecord]:
+    """Counties (``county01`` …) of FHI's location table with the span of their municipalities."""
+    frame = pd.read_excel(ssb_data / LOCATIONS, dtype=str)
+    frame = frame[frame["county_code"].str.match(r"^county\d{2}$", na=False)]
+    records = []
+    for code, rows in frame.groupby("county_code", sort=True):
+        starts = pd.to_numeric(rows["year_start"], errors="coerce")
+        ends = pd.to_numeric(rows["year_end"], errors="coerce")
+        first = int(starts.min()) if starts.min() > 1994 else None
+        last = None if ends.isna().any() else int(ends.max())
+        records.append(klass.CodeRecord(code[-2:], rows["county_name"].iloc[0], first, last))
+    return records
 
 
 def _current_codes_start(members, records: list[klass.CodeRecord]) -> list[klass.CodeRecord]:
@@ -55,20 +75,32 @@ def _year(params: Mapping[str, str], name: str, default: int | None = None) -> i
     raise problem(400, "Bad Request", f"parameter {name} must be a date yyyy-MM-dd, got {text!r}")
 
 
+#: (classification, resource) pairs the recorded data can answer.
+SERVED = {(klass.MUNICIPALITIES, "codes"), (klass.MUNICIPALITIES, "codesAt"),
+          (klass.MUNICIPALITIES, "changes"), (klass.COUNTIES, "codes")}
+
+
+def _codes(records: list[klass.CodeRecord], params: Mapping[str, str]) -> dict:
+    """``codes.json?from=…&to=…`` (``to`` exclusive when it is a 1 January)."""
+    first = _year(params, "from")
+    last = _year(params, "to", default=2100) - (1 if params.get("to", "").endswith("-01-01") else 0)
+    return klass.klass_codes_document(records, first, last)
+
+
 def klass_reply(data, path: str, params: Mapping[str, str]) -> Reply:
-    """Answer ``/classifications/131/{codes,codesAt,changes}.json``."""
+    """Answer ``/classifications/131/{codes,codesAt,changes}.json`` and ``104/codes.json``."""
     match = re.fullmatch(r"/classifications/(\d+)/(codes|codesAt|changes)\.json", path)
-    if not match or match.group(1) != klass.MUNICIPALITIES or data.ssb_data is None:
+    if not match or data.ssb_data is None or match.groups() not in SERVED:
         raise problem(404, "Not Found", f"No recorded KLASS resource {path}")
+    classification, kind = match.groups()
+    if classification == klass.COUNTIES:
+        return Reply(200, _codes(_counties(data.ssb_data), params), JSON)
     records, changes = _recorded(data.ssb_data)
-    kind = match.group(2)
     if kind == "codesAt":
         year = _year(params, "date")
         doc = klass.klass_codes_document([r for r in records if r.valid_in(year)], year, year)
     elif kind == "codes":
-        first = _year(params, "from")
-        last = _year(params, "to", default=2100) - (1 if params.get("to", "").endswith("-01-01") else 0)
-        doc = klass.klass_codes_document(records, first, last)
+        doc = _codes(records, params)
     else:
         names = {r.code: r.name for r in records}
         doc = klass.klass_changes_document(changes, names, _year(params, "from"), _year(params, "to", 2100))
