@@ -169,7 +169,7 @@ class RegionHistory:
         """The newest structure: the year after the last code ended (or the latest start)."""
         ends = [r.valid_to + 1 for r in self.records.values() if r.valid_to is not None]
         starts = [r.valid_from for r in self.records.values() if r.valid_from is not None]
-        return max(ends + starts)
+        return max(ends + starts + [FIRST_YEAR])
 
     first_year = FIRST_YEAR
 
@@ -237,7 +237,7 @@ class RegionHistory:
 
     def targets(self, code: str, target: int | None = None) -> dict[str, float]:
         """Codes of the ``target`` structure that ``code`` went into, with weights."""
-        return dict(self.mapping(target)[code].targets)
+        return dict(self.mapping(target)[self.record(code).code].targets)
 
     def mapping(self, target: int | None = None) -> dict[str, CodeMapping]:
         """How every code maps into the structure of year ``target`` (default: newest)."""
@@ -261,7 +261,8 @@ class RegionHistory:
         for code, ws in weights.items():
             for t in ws:
                 sources[t].append(code)
-        return {code: CodeMapping(code, ws, self._method(code, ws, sources), self.basis(code))
+        return {code: CodeMapping(code, ws, self._method(code, ws, sources),
+                                  self.basis(code) if len(ws) > 1 else "")
                 for code, ws in weights.items()}
 
     def _weights_to(self, code: str, target: int, memo: dict) -> dict[str, float]:
@@ -334,6 +335,13 @@ class RegionHistory:
         return dict(out)
 
     # -- split shares from population ---------------------------------------------------------
+    def split_years(self) -> list[int]:
+        """The years whose population :meth:`with_population` needs: the last year of each
+        split code and the first year of its successors."""
+        return sorted({y for code, nexts in self.successors.items()
+                       if len(nexts) > 1 and self.records[code].valid_to is not None
+                       for y in (self.records[code].valid_to, self.records[code].valid_to + 1)})
+
     def with_population(self, population: Cube, label: str = "") -> "RegionHistory":
         """A copy whose split shares are estimated from ``population``.
 
@@ -626,7 +634,8 @@ def build_history(members: Iterable[AggMember], records: Iterable[CodeRecord] = 
     Names and validity come from the grouping's labels where they say so, else from
     ``records`` (KLASS or FHI's table); a code still in use that no record knows is
     dated from the newest reform. Successors come from ``changes``; an ended code
-    without one gets the code of its group that was valid the year after.
+    without one gets the code of its group that started the year after (else the
+    group's own code).
     """
     members = list(members)
     labelled = {r.code: r for r in records_from_agg(members)}
@@ -634,14 +643,17 @@ def build_history(members: Iterable[AggMember], records: Iterable[CodeRecord] = 
     groups = {m.code: m.group for m in members}
     merged = {code: _merge(labelled.get(code), known.get(code))
               for code in list(labelled) + [c for c in known if c not in labelled]}
-    if known:  # a code in use that no record knows came with the newest reform
-        newest = 1 + max(r.valid_to for r in merged.values() if r.valid_to is not None)
+    ended = [r.valid_to for r in merged.values() if r.valid_to is not None]
+    if known and ended:  # a code in use that no record knows came with the newest reform
+        newest = 1 + max(ended)
         merged = {c: (CodeRecord(c, r.name, newest, None) if c not in known and groups.get(c) == c
                       and r.valid_from is None and r.valid_to is None else r)
                   for c, r in merged.items()}
     successors: dict[str, list[str]] = defaultdict(list)
-    for change in changes:
-        if change.old in merged and change.new not in successors[change.old]:
+    for change in changes:  # renames (same code) and border adjustments (code lives on) are not successions
+        old = merged.get(change.old)
+        if old is not None and old.valid_to is not None and change.new != change.old \
+                and change.new not in successors[change.old]:
             successors[change.old].append(change.new)
     for code, record in merged.items():
         if record.valid_to is not None and not successors.get(code):
@@ -665,5 +677,6 @@ def _group_successor(code: str, year: int, groups: Mapping[str, str],
     group = groups.get(code)
     if group is None or group == REST or group not in records:
         return []
-    same = [c for c, g in groups.items() if g == group and c != code and records[c].valid_in(year)]
-    return same or [group]
+    valid = [c for c, g in groups.items() if g == group and c != code and records[c].valid_in(year)]
+    starting = [c for c in valid if records[c].valid_from == year]
+    return starting or ([group] if group in valid or not valid else valid)

@@ -208,10 +208,8 @@ class RecordedSource:
         history = build_history(klass.read_agg_xlsx(agg), records, changes, source=self.name)
         self._note(agg, "agg_KommSummer", "municipality grouping 1994-2024")
         self._note(locations, "KLASS 131 (FHI)", "municipality validity and changes to 2020")
-        years = sorted({y for code, nexts in history.successors.items() if len(nexts) > 1
-                        for y in (history.records[code].valid_to, history.records[code].valid_to + 1)})
         available = self._population_files(_BOTH_SEXES)
-        usable = [y for y in years if y in available]
+        usable = [y for y in history.split_years() if y in available]
         return history.with_population(self.population(usable)) if usable else history
 
     def provenance(self) -> list[dict]:
@@ -268,6 +266,14 @@ def _join_years(parts: list[Cube]) -> Cube:
             regions.setdefault(code, label)
     aligned = [p.reindex("region", list(regions), list(regions.values())) for p in parts]
     return concat(aligned, "year") if len(aligned) > 1 else aligned[0]
+
+
+def load_region_history(source: Source | str | Path | None = None) -> RegionHistory:
+    """The municipality code history of ``source`` (a :class:`Source`, a recorded folder,
+    or ``None`` for :func:`open_source`'s choice)."""
+    if not isinstance(source, Source):
+        source = open_source(source)
+    return source.region_history()
 
 
 def open_source(source: str | Path | None = None, offline: bool = False, refresh: bool = False) -> Source:

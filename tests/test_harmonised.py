@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from k2020proj.cube import Cube
-from k2020proj.errors import DataError
+from k2020proj.errors import DataError, UsageError
 from k2020proj.harmonised import EACH_YEAR, harmonise, projection
 from k2020proj.regions import build_history
 from k2020proj.sources import POPULATION, RecordedSource
@@ -204,3 +204,22 @@ def test_unknown_codes_are_listed_not_dropped(toy):
     assert unmapped["from_code"].tolist() == ["7777"] and unmapped["from_total"].tolist() == [5]
     assert unmapped["note"].tolist() == ["unknown code"]
     assert "unmapped 7777" in str(report)
+
+
+def test_any_year_of_the_history_can_be_the_target(source):
+    """To the 2020 structure: 0219 → 3024, Tysfjord to 1806/1875, the 2019 total unchanged;
+    a structure the history does not cover is a usage error."""
+    population = source.population([2019])
+    cube, report = harmonise(population, source.region_history(), target="2020")
+    assert len(cube.codes["region"]) == 356 and cube.meta["structure"] == "2020"
+    assert report.to_frame().query("from_code == '0219'")["to_code"].tolist() == ["3024"]
+    assert cube.values.sum() == pytest.approx(NORWAY_2019)
+    with pytest.raises(UsageError, match="outside the history"):
+        harmonise(population, source.region_history(), target="2030")
+
+
+def test_renames_in_klass_changes_are_not_successions():
+    """KLASS lists a name change as old code = new code; it must not become a successor."""
+    members = [AggMember("0001", "A", "0001", "A")]
+    history = build_history(members, [CodeRecord("0001", "A", 1990, None)], [CodeChange("0001", "0001", 2005)])
+    assert history.successors == {} and history.targets("0001") == {"0001": 1.0}

@@ -93,6 +93,7 @@ def test_tysfjord_split_between_narvik_and_hamaroy_by_population(history):
     assert all(0.2 < s < 0.8 for s in shares.values())
     assert history.mapping()["1850"].method == "split"
     assert "population" in history.basis("1850")
+    assert history.split_years() == [2019, 2020]
     assert set(history.targets("1613")) == {"5055", "5056", "5059"}  # Snillfjord, via 5012
 
 

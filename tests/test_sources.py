@@ -11,7 +11,7 @@ import pytest
 
 from k2020proj.errors import UsageError
 from k2020proj.harmonised import EACH_YEAR
-from k2020proj.sources import AGE_GROUPS, RecordedSource, Source, open_source
+from k2020proj.sources import AGE_GROUPS, RecordedSource, Source, load_region_history, open_source
 
 #: Norway's population on 1 January as SSB publishes it (quoted in SOURCES.md)
 PUBLISHED = {"2017": 5_258_317, "2018": 5_295_619, "2019": 5_328_212, "2020": 5_367_580, "2021": 5_391_369}
@@ -115,5 +115,6 @@ def test_open_source_prefers_the_recorded_folder(ssb_data, monkeypatch, tmp_path
     assert isinstance(open_source(ssb_data), RecordedSource)
     monkeypatch.setenv("K2020PROJ_SOURCE", str(ssb_data))
     assert open_source().folder == ssb_data
+    assert load_region_history().resolve("0219").successors[0][0] == "3201"
     with pytest.raises(UsageError, match="is not a folder"):
         open_source(tmp_path / "nowhere")
