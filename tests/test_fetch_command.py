@@ -100,6 +100,13 @@ def test_model_set_from_a_recorded_folder_is_complete(ssb_data, capsys):
     assert out.count("  ok  ") == 5 and f"recorded: {ssb_data}" in out
 
 
-def test_table_from_a_recorded_folder(ssb_data, capsys):
-    code, out, _ = run(capsys, "fetch", "07459", "--years", "2021", "--source", str(ssb_data))
-    assert code == 0 and "read from recorded" in out and "year 1" in out
+@pytest.mark.parametrize("argv, shape", [(["07459", "--years", "2021"], "year 1 "),
+                                         (["12882"], "year 31 ")])
+def test_table_from_a_recorded_folder(ssb_data, capsys, argv, shape):
+    code, out, _ = run(capsys, "fetch", *argv, "--source", str(ssb_data))
+    assert code == 0 and "read from recorded" in out and shape in out
+
+
+def test_table_a_recorded_folder_lacks_is_a_usage_error(ssb_data, capsys):
+    code, _, err = run(capsys, "fetch", "13470", "--source", str(ssb_data))
+    assert code == 2 and "fetch it live" in err

@@ -215,6 +215,26 @@ def test_429_waits_for_retry_after_and_retries(replay):
     assert [c.status for c in data_calls(replay)] == [429, 200]
 
 
+def test_429_without_retry_after_backs_off_and_retries(replay):
+    client = make_client()
+    client.max_cells()
+    replay.inject("429", times=2, path="/data")
+    client.data("07459", BAERUM, AGG)
+    assert [c.status for c in data_calls(replay)] == [429, 429, 200]
+
+
+def test_backoff_doubles_with_jitter_and_is_capped():
+    """Attempt n waits between half and all of backoff·2^(n-1), never more than max_backoff."""
+    from k2020proj.ssb.client import ServiceDown, _Retry
+
+    client = SSBClient(backoff=0.1, max_backoff=0.5, max_wait=2.0)
+    retry = _Retry(503, "down", ServiceDown)
+    for attempt, full in ((1, 0.1), (2, 0.2), (3, 0.4), (4, 0.5), (8, 0.5)):
+        waits = [client._delay(attempt, retry) for _ in range(50)]
+        assert all(full / 2 <= w <= full for w in waits) and len(set(waits)) > 1
+    assert client._delay(1, _Retry(429, "busy", SSBError, wait=30)) == 2.0  # Retry-After, capped
+
+
 def test_5xx_is_retried_with_backoff(replay):
     replay.inject("503", times=2, path="/data")
     cube = make_client().data("07459", BAERUM, AGG)

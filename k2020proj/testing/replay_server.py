@@ -25,10 +25,10 @@ import bisect
 import json
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Mapping
 from urllib.parse import parse_qsl, urlsplit
 
 from k2020proj.testing.replay_data import Reply, ServedTable, problem
@@ -201,7 +201,7 @@ class _Handler(BaseHTTPRequestHandler):
             reply = self._route(method, body, over)
         except Reply as answer:
             reply = answer
-        call.status = self._send(reply, fault)
+        self._send(call, reply, fault)
 
     def _route(self, method: str, body: bytes, over_limit: bool) -> Reply:
         if len(self.path) > MAX_URL:
@@ -214,8 +214,9 @@ class _Handler(BaseHTTPRequestHandler):
         path, params = _query(self.path)
         return dispatch(self.replay.data, self.replay.limits, method, path, params, body)
 
-    def _send(self, reply: Reply, fault: Fault | None) -> int:
-        """Write the reply, or the injected fault instead; the status sent."""
+    def _send(self, call: Call, reply: Reply, fault: Fault | None) -> None:
+        """Write the reply, or the injected fault instead; the call records the status
+        before the first byte goes out, so a client that has its answer sees it recorded."""
         status, ctype, headers = reply.status, reply.ctype, dict(reply.headers)
         payload = reply.body if isinstance(reply.body, bytes) else json.dumps(
             reply.body, ensure_ascii=False).encode("utf-8")
@@ -223,6 +224,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault is not None:
             status, ctype, payload, cut, extra = _apply(fault, status, ctype, payload)
             headers.update(extra)
+        call.status = status
         try:
             self.send_response(status)
             self.send_header("Content-Type", ctype)
@@ -235,7 +237,6 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             pass
         self.close_connection = True
-        return status
 
 
 def _apply(fault: Fault, status: int, ctype: str, payload: bytes):
