@@ -102,13 +102,14 @@ class HarmonisationReport:
 
 
 def _years(years: pd.Series) -> str:
-    ys = sorted(int(y) for y in years)
-    runs, start = [], ys[0]
-    for prev, cur in zip(ys, ys[1:] + [None]):
-        if cur != prev + 1 if cur is not None else True:
-            runs.append(str(start) if start == prev else f"{start}–{prev}")
-            start = cur
-    return ", ".join(runs)
+    """Years as runs: ``2005–2016, 2019``."""
+    runs: list[list[int]] = []
+    for year in sorted(int(y) for y in years):
+        if runs and year == runs[-1][-1] + 1:
+            runs[-1].append(year)
+        else:
+            runs.append([year])
+    return ", ".join(str(r[0]) if len(r) == 1 else f"{r[0]}–{r[-1]}" for r in runs)
 
 
 # -- planning: what each input row maps to ---------------------------------------------------
@@ -195,7 +196,7 @@ def harmonise(cube: Cube, history: RegionHistory, target: str | int = "2024",
     fixed = _fixed_structure(cube)
     years = [fixed] if fixed else _year_codes(cube)
     plans = _plan(cube.codes["region"], history, target_year, years, fixed)
-    out_codes = _output_codes(plans, history)
+    out_codes = _output_codes(plans)
     matrix = _weight_matrix(plans, out_codes)
     filled = replace(cube, values=np.where(np.isnan(cube.values), 0.0, cube.values))
     labels = [history.name(c) for c in out_codes]
@@ -221,7 +222,7 @@ def _year_codes(cube: Cube) -> list[int]:
         raise DataError(f"year axis has codes that are not years: {cube.codes['year'][:3]}") from None
 
 
-def _output_codes(plans: list[RowMap], history: RegionHistory) -> list[str]:
+def _output_codes(plans: list[RowMap]) -> list[str]:
     reached = {t for p in plans for t in p.targets}
     municipal = sorted(t for t in reached if len(t) == 4)
     counties = sorted(t for t in reached if len(t) == 2)

@@ -362,11 +362,13 @@ class RegionHistory:
             for code, dist in solved.items():
                 shares[code] = dist
                 basis[code] = f"population 1.1.{year - 1} → 1.1.{year}{label}"
+        latest: dict[str, int] = {}
+        for code, year in totals:
+            latest[code] = max(year, latest.get(code, year))
         reference = dict(self.reference)
-        for code, record in self.records.items():
-            year = record.valid_to if record.valid_to is not None else max(
-                (y for c, y in totals if c == code), default=None)
-            if year is not None and (code, year) in totals:
+        for code, record in self.records.items():  # population in the code's last year
+            year = record.valid_to if record.valid_to is not None else latest.get(code)
+            if (code, year) in totals:
                 reference[code] = totals[code, year]
         return RegionHistory(self.records, self.groups, self.successors, self.counties, self.source,
                              shares, basis, reference)
