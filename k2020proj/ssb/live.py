@@ -319,10 +319,8 @@ class LiveSource:
     def _history(self) -> RegionHistory:
         members, records, changes, counties = klass.fetch_klass(self.client)
         history = build_history(members, records, changes, counties or COUNTY_TABLE, source=self.name)
-        years = sorted({y for code, nexts in history.successors.items() if len(nexts) > 1
-                        for y in (history.records[code].valid_to, history.records[code].valid_to + 1)})
         time = find_variable(self._variables(POPULATION), ("Tid",), time=True)
-        usable = [y for y in years if time is not None and str(y) in time.values]
+        usable = [y for y in history.split_years() if time is not None and str(y) in time.values]
         return history.with_population(self.population(usable)) if usable else history
 
     def provenance(self) -> list[dict]:
