@@ -136,3 +136,81 @@ def _meta(draw, dims: tuple[str, ...]) -> dict:
     }
     chosen = draw(st.sets(st.sampled_from(sorted(options))))
     return {key: draw(options[key]) for key in sorted(chosen)}
+
+
+# -- model (engineer D) -----------------------------------------------------------------
+# Small model worlds and scenarios for the projection model's property tests. Arrays are
+# made by NumPy from a drawn seed (hypothesis chooses sizes, seeds and switches), so a
+# failing example is reproducible from its printed draws.
+
+MODEL_OCCUPATION_SETS = (("spl",), ("spl", "hfa"), ("spl", "hfa", "ufag"), ("spl", "hsyk", "jord"),
+                         ("hfa", "ufag", "lege"), ("spl", "hfa", "hsyk", "jord", "ufag"))
+
+
+@st.composite
+def model_worlds(draw, max_regions: int = 4, max_years: int = 10):
+    """Valid :class:`~k2020proj.models.parameters.ModelInputs`: 1–``max_regions`` municipalities in
+    one or two counties, a set of default occupations (some with transfer channels), random
+    population (with empty ages), base FTEs (some zero), exit rates, FTE per person and inflow
+    profile, and optionally a municipal age-sex stock, a recent growth and an initial shortage."""
+    from k2020proj.models.parameters import POP_AGES, WORK_AGES, make_inputs
+
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n_regions = draw(st.integers(1, max_regions))
+    occupations = draw(st.sampled_from(MODEL_OCCUPATION_SETS))
+    n_years = draw(st.integers(2, max_years))
+    counties = tuple(sorted(rng.choice(["91", "92"], n_regions)))
+    regions = tuple(f"{c}{i:02d}" for i, c in enumerate(counties))
+    shape = (n_regions, len(occupations))
+    population = rng.gamma(2.0, 50.0, (n_regions, 2, POP_AGES.size, n_years)) * (rng.random((1, 1, POP_AGES.size, 1)) > 0.1)
+    work = (len(occupations), 2, WORK_AGES.size)
+    fields = dict(
+        exit_rates=rng.uniform(0.0, 0.3, work),
+        fte_per_person=rng.uniform(0.3, 1.0, work),
+        inflow_profile=rng.random(work) * (rng.random(work) > 0.5) + 1e-3,
+    )
+    if draw(st.booleans()):
+        fields["stock"] = rng.uniform(0.0, 5.0, (*shape, 2, WORK_AGES.size)) * (rng.random((*shape, 1, 1)) > 0.2)
+    if draw(st.booleans()):
+        fields["recent_growth"] = rng.normal(0.0, 0.03, shape)
+    if draw(st.booleans()):
+        fields["initial_shortage"] = rng.uniform(0.0, 5.0, shape)
+    base_fte = rng.uniform(0.0, 80.0, shape) * (rng.random(shape) > 0.15)
+    return make_inputs(regions, counties, population, range(2020, 2020 + n_years), base_fte,
+                       occupations=occupations, meta={"synthetic": True, "source": "hypothesis"}, **fields)
+
+
+@st.composite
+def lever_values(draw, transfers: bool | None = None) -> dict:
+    """A value for some of the scenario levers, each within its allowed range."""
+    from k2020proj.models.scenario import LEVERS
+
+    names = draw(st.sets(st.sampled_from(sorted(LEVERS))))
+    if transfers is False:
+        names -= {"upskill_ufag_hfa", "further_ed_spl"}
+    elif transfers:
+        names |= {"upskill_ufag_hfa", "further_ed_spl"}
+    values = {}
+    for name in sorted(names):
+        lever = LEVERS[name]
+        values[name] = draw(st.floats(lever.low, lever.high, allow_nan=False))
+    return values
+
+
+@st.composite
+def model_scenarios(draw, transfers: bool | None = None, distributions: bool = True):
+    """A :class:`~k2020proj.models.scenario.Scenario` with random lever values and, optionally,
+    normal or uniform distributions on some of them."""
+    from k2020proj.models.scenario import LEVERS, Scenario
+
+    values = draw(lever_values(transfers))
+    levers: dict = dict(values)
+    if distributions and values:
+        for name in draw(st.sets(st.sampled_from(sorted(values)))):
+            lever = LEVERS[name]
+            span = lever.high - lever.low
+            levers[name] = draw(st.sampled_from([
+                {"value": values[name], "dist": "normal", "sd": span / 10},
+                {"value": values[name], "dist": "uniform", "low": lever.low, "high": lever.low + span / 2},
+            ]))
+    return Scenario.from_mapping({"name": "drawn", "levers": levers}, source="<hypothesis>")
