@@ -83,7 +83,8 @@ class ReplayServer:
     def start(self) -> "ReplayServer":
         handler = type("Handler", (_Handler,), {"replay": self})
         self._httpd = _QuietServer(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name="replay-server", daemon=True)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="replay-server", daemon=True)
         self._thread.start()
         return self
 
