@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "fetch": ("data", "fetch", "Fetch SSB tables (or the sets the model needs) into the cache."),
     "tables": ("data", "tables", "List the SSB tables k2020proj knows and what each is for."),
     "kommune": ("regions", "kommune", "Look up a municipality code: names, validity, successors."),
+    "backtest": ("backtest", "backtest", "Score past projections against what SSB later recorded, beside naive baselines."),
 }
 
 

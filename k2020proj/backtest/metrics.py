@@ -44,26 +44,26 @@ def score(pairs: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     usable = scorable(pairs).copy()
     if usable.empty:
         return pd.DataFrame(columns=[*by, "n", *SCORES])
-    usable["_err"] = usable["forecast"] - usable["actual"]
-    usable["_ape"] = usable["_err"].abs() / usable["actual"] * 100
+    error = usable["forecast"] - usable["actual"]
+    usable["_abs"] = error.abs()
+    usable["_ape"] = usable["_abs"] / usable["actual"] * 100
+    usable["_pe"] = error / usable["actual"] * 100
+    usable["_in5"] = (usable["_ape"] <= 5) * 100.0
     bands = [b for b in ("80", "95") if f"lo{b}" in usable and f"hi{b}" in usable]
     for band in bands:
         lo, hi = usable[f"lo{band}"], usable[f"hi{band}"]
         usable[f"_in{band}"] = np.where(lo.notna() & hi.notna(),
-                                        (usable["actual"] >= lo) & (usable["actual"] <= hi), np.nan)
+                                        (usable["actual"] >= lo) & (usable["actual"] <= hi), np.nan) * 100
     grouped = usable.groupby(list(by), sort=True, dropna=False)
+    sums = grouped[["_abs", "actual"]].sum()
     table = pd.DataFrame({
         "n": grouped.size(),
         "mape": grouped["_ape"].mean(),
         "mdape": grouped["_ape"].median(),
-        "wape": grouped["_err"].apply(lambda e: e.abs().sum()) / grouped["actual"].sum() * 100,
-        "bias": grouped.apply(_bias, include_groups=False),
-        "within5": grouped["_ape"].apply(lambda a: (a <= 5).mean() * 100),
+        "wape": sums["_abs"] / sums["actual"] * 100,
+        "bias": grouped["_pe"].mean(),
+        "within5": grouped["_in5"].mean(),
     })
     for band in bands:
-        table[f"coverage{band}"] = grouped[f"_in{band}"].mean() * 100
+        table[f"coverage{band}"] = grouped[f"_in{band}"].mean()
     return table.reset_index()
-
-
-def _bias(group: pd.DataFrame) -> float:
-    return float((group["_err"] / group["actual"]).mean() * 100)

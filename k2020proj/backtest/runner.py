@@ -62,7 +62,9 @@ def run_backtest(panel: Panel, forecaster: Forecaster, base_years: Sequence[int]
         raise UsageError(f"backtest {target} at level {level}: no forecast could be paired with an "
                          f"actual for base years {span_text(base_years)} and horizons {list(horizons)}")
     return BacktestResult(target, level, REFERENCE[target], tuple(base_years), tuple(horizons),
-                          pairs.reset_index(drop=True), summarise(pairs, REFERENCE[target]), used_provenance(panel, pairs),
+                          pairs.reset_index(drop=True),
+                          summarise(pairs, REFERENCE[target], panel.actual.codes["group"]),
+                          used_provenance(panel, pairs),
                           _notes(pairs, base_years, target),
                           dict(zip(panel.actual.codes["region"], panel.actual.labels["region"])))
 

@@ -21,14 +21,15 @@ KEY = ["level", "group", "method", "horizon"]
 HIGHER_IS_BETTER = ("within5",)
 
 
-def summarise(pairs: pd.DataFrame, reference: str | None = None) -> dict[str, pd.DataFrame]:
+def summarise(pairs: pd.DataFrame, reference: str | None = None,
+              groups: Sequence[str] = ()) -> dict[str, pd.DataFrame]:
     """Score tables: ``overall``, ``size_class`` and ``county`` (kommune level), ``region``,
     and ``decomposition`` where the model ran on projected population.
 
-    Rows follow the pairs' order of groups (``total`` first as the data list it) and
-    of methods, with ``reference`` first.
+    Rows follow the order of ``groups`` (then the pairs' order of any other group) and
+    the pairs' order of methods, with ``reference`` first.
     """
-    order = _order(pairs, reference)
+    order = _order(pairs, reference, groups)
     tables = {"overall": order(score(pairs, KEY))}
     municipal = pairs[pairs["level"] == "kommune"]
     if not municipal.empty:
@@ -41,9 +42,9 @@ def summarise(pairs: pd.DataFrame, reference: str | None = None) -> dict[str, pd
     return tables
 
 
-def _order(pairs: pd.DataFrame, reference: str | None):
-    """A sorter of score tables: leading columns as given, groups and methods in pairs' order."""
-    groups = list(dict.fromkeys(pairs["group"]))
+def _order(pairs: pd.DataFrame, reference: str | None, first: Sequence[str]):
+    """A sorter of score tables: leading columns as given, then groups and methods in order."""
+    groups = list(dict.fromkeys([*first, *pairs["group"]]))
     methods = list(dict.fromkeys(([reference] if reference in set(pairs["method"]) else []) + list(pairs["method"])))
 
     def sort(table: pd.DataFrame) -> pd.DataFrame:
