@@ -73,13 +73,18 @@ class Projection:
         ``value`` is the central run; ``lo95, lo80, hi80, hi95`` the bands over the draws
         (NaN without draws). Flows are absent in the base year.
         """
-        parts = []
+        parts, constants = [], []
         for name in (*VARIABLES, INDEX):
             second = self.services if name == INDEX else self.occupations
             for level, (codes, values) in self._levels(name).items():
-                parts.append(self._rows(level, codes, second, name, values))
-        frame = pd.concat(parts, ignore_index=True)
-        return frame[frame["value"].notna()].reset_index(drop=True)
+                parts.append(self._rows(codes, second, values))
+                constants.append((level, self.scenario, name))
+        columns = {column: np.concatenate([part[column] for part in parts]) for column in parts[0]}
+        counts = [len(part["value"]) for part in parts]
+        for position, column in enumerate(("level", "scenario", "variable")):
+            columns[column] = np.repeat(np.array([c[position] for c in constants], dtype=object), counts)
+        keep = ~np.isnan(columns["value"])
+        return pd.DataFrame({column: columns[column][keep] for column in COLUMNS})
 
     def _levels(self, name: str) -> dict[str, tuple[tuple[str, ...], np.ndarray]]:
         if name != INDEX:
@@ -89,17 +94,14 @@ class Projection:
         return {level: (codes, service_index(num, denominators[level][1][0]))
                 for level, (codes, num) in numerators.items()}
 
-    def _rows(self, level: str, codes: tuple[str, ...], second: tuple[str, ...], name: str,
-              values: np.ndarray) -> pd.DataFrame:
+    def _rows(self, codes: tuple[str, ...], second: tuple[str, ...], values: np.ndarray) -> dict[str, np.ndarray]:
+        """Region, occupation, year, value and band columns, one row per cell of ``values[0]``."""
         n_region, n_second, n_year = values.shape[1:]
         columns = {
-            "level": level,
             "region": np.repeat(np.asarray(codes, dtype=object), n_second * n_year),
             "occupation": np.tile(np.repeat(np.asarray(second, dtype=object), n_year), n_region),
             "year": np.tile(np.asarray(self.years), n_region * n_second),
-            "scenario": self.scenario,
-            "variable": name,
             "value": values[0].ravel(),
         }
         columns.update({band: q.ravel() for band, q in bands(values).items()})
-        return pd.DataFrame(columns)
+        return columns
