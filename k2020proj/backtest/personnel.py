@@ -14,6 +14,8 @@ alone are scored beside it (``model_supply``, ``model_demand``). The model is
 - population: the t0 single-year population carried forward by the growth of each age
   group, from the projection vintage where one is recorded (``model``), from actual
   population everywhere (``model_actual_pop``: the decomposition's perfect-population leg).
+  A municipality without single years at t0 (07459 lacks pre-2017 Sandefjord's parts)
+  gets its age-group totals spread by the national single-year profile within each group.
 
 Baselines: no change, trend, and FTEs per inhabitant held at the t0 ratio (``per_capita``).
 """
@@ -57,7 +59,7 @@ class PersonnelForecaster:
     def __call__(self, view: Known) -> list[Forecast]:
         forecasts = naive(view)
         years = list(range(view.t0, max(view.years) + 1))
-        paths = {projected: population_path(view, projected, years) for projected in (True, False)}
+        paths = {projected: _bridged(*population_path(view, projected, years)) for projected in (True, False)}
         regions = self._regions(view, [path for path, _ in paths.values()])
         for method, projected in (("model", True), ("model_actual_pop", False)):
             path, covered = paths[projected]
@@ -75,13 +77,10 @@ class PersonnelForecaster:
         return forecasts
 
     def _regions(self, view: Known, paths: list[Cube]) -> list[str]:
-        """Municipalities with FTEs and single-year population at t0 and a population
-        path (every age group, every year) on both legs: the model runs where it can."""
-        t0 = str(view.t0)
-        fte = view.history.sel(year=t0, group="total")
-        single = known_at(self.single_year, view.t0).sel(year=t0).sum("age")
+        """Municipalities with FTEs at t0 and a population path (every age group, every
+        year) on both legs: the model runs where it can."""
+        fte = view.history.sel(year=str(view.t0), group="total")
         ok = {r for r, v in zip(fte.codes["region"], fte.values) if np.isfinite(v) and v > 0}
-        ok &= {r for r, v in zip(single.codes["region"], single.values) if np.isfinite(v) and v > 0}
         for path in paths:
             cut = path.sel(group=list(AGE_GROUPS)).transpose("region", "group", "year")
             ok &= {r for r, v in zip(cut.codes["region"], cut.values.min(axis=(1, 2))) if v > 0}
@@ -100,6 +99,22 @@ class PersonnelForecaster:
                              user_profiles=profiles, recent_growth=recent_growth(view, regions),
                              meta={"structure": "2024", "alternative": "MMMM", "synthetic": False})
         return project(inputs, self.scenario, draws=self.draws, seed=self.seed)
+
+
+def _bridged(path: Cube, covered: frozenset[str]) -> tuple[Cube, frozenset[str]]:
+    """The path with gaps between recorded years filled by straight lines (ends held flat).
+
+    A municipality counted inside another for some years (Haram in Ålesund 2020–2023)
+    has no population then; the model still steps through those years to reach the
+    years that are recorded. Years with a gap are never scored: their FTEs are missing too.
+    """
+    values = path.values.copy()
+    years = np.arange(values.shape[-1])
+    for index in zip(*np.nonzero(np.isnan(values).any(axis=-1) & np.isfinite(values[..., 0]))):
+        row = values[index]
+        known = np.isfinite(row)
+        values[index] = np.interp(years, years[known], row[known])
+    return Cube(path.dims, path.codes, values, path.labels, None, path.meta), covered
 
 
 def recent_growth(view: Known, regions: list[str]) -> np.ndarray:
@@ -126,12 +141,20 @@ def _group_index(ages: tuple[str, ...]) -> np.ndarray:
 
 
 def _single_year_path(single: Cube, path: Cube, regions: list[str], t0: int) -> np.ndarray:
-    """Population (K, 1, 106, T): the t0 single years times each age group's growth since t0."""
-    base = single.sel(region=regions, year=str(t0)).transpose("region", "age").values
-    groups = path.sel(group=list(AGE_GROUPS)).transpose("region", "group", "year").values
-    growth = groups / groups[..., :1]
+    """Population (K, 1, 106, T): the t0 single years times each age group's growth since t0.
+
+    Where a municipality has no single years at t0, its age-group totals at t0 are
+    spread by the national share of each age within its group.
+    """
+    at_t0 = single.sel(year=str(t0)).transpose("region", "age")
     index = _group_index(single.codes["age"])
-    return (base[:, :, None] * growth[:, index, :])[:, None]
+    groups = path.sel(group=list(AGE_GROUPS)).transpose("region", "group", "year").values
+    national = np.nansum(at_t0.values, axis=0)
+    within = national / np.bincount(index, weights=national)[index]
+    known = {r: i for i, r in enumerate(at_t0.codes["region"]) if np.isfinite(at_t0.values[i]).all()}
+    base = np.array([at_t0.values[known[r]] if r in known else within * groups[k, index, 0]
+                     for k, r in enumerate(regions)])
+    return (base[:, :, None] * (groups / groups[..., :1])[:, index, :])[:, None]
 
 
 def _user_profiles(users: Cube, population: Cube, t0: int) -> np.ndarray:
