@@ -8,7 +8,8 @@ from k2020proj.errors import DataError
 from k2020proj.models import OCCUPATIONS, SERVICES, make_inputs, synthetic_inputs
 from k2020proj.models.parameters import (AGE_GROUP_COUNTS, FTE_PER_PERSON, USER_RATE_GROUPS, USER_RATES, WORK_AGE_GROUPS,
                                          WORK_AGES, default_exit_rates, default_inflow_profile, default_mix,
-                                         default_stock_profiles, default_user_profiles)
+                                         default_stock_profiles, default_user_profiles, leaving_sector,
+                                         leaving_working_life)
 
 NURSES_2015 = np.array([41.0, 37.8, 19.7, 1.5])
 
@@ -20,9 +21,7 @@ def _groups(by_age: np.ndarray) -> np.ndarray:
 def test_default_exits_give_the_average_exit_age_of_about_65_7():
     """Leaving working life (the retirement/disability part) gives a worker present at 50 an
     average exit age near NAV's 65.7 (2018): exits during age a count as a + 0.5."""
-    rates = default_exit_rates()
-    sector = np.where(WORK_AGES < 40, 0.031, np.where(WORK_AGES < 55, 0.6 * 0.031, 0.4 * 0.031))
-    hazard = 1.0 - (1.0 - rates) / (1.0 - sector)
+    hazard = leaving_working_life()
     hazard[-1] = 1.0
     from_50 = hazard[WORK_AGES >= 50]
     staying = np.cumprod(np.r_[1.0, 1.0 - from_50[:-1]])
@@ -44,7 +43,9 @@ def test_default_exits_and_inflow_give_the_nurse_age_distribution_of_2015():
 
 
 def test_exit_rates_rise_from_62_and_peak_at_pension_age_and_the_age_limit():
-    """Retirement rises from 62; the general pension age 67 and the public age limit 70 are peaks."""
+    """Retirement rises from 62; the general pension age 67 and the public age limit 70 are peaks;
+    the exit rate combines leaving working life and leaving the sector."""
+    np.testing.assert_allclose(1 - default_exit_rates(), (1 - leaving_working_life()) * (1 - leaving_sector()))
     rates = dict(zip(WORK_AGES, default_exit_rates()))
     assert rates[62] > 2 * rates[61]
     assert rates[67] > rates[66] and rates[67] > rates[68]

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from k2020proj.errors import ScenarioError
-from k2020proj.models import LEVERS, available_scenarios, load_scenario, project, synthetic_inputs
+from k2020proj.models import LEVERS, Scenario, available_scenarios, load_scenario, project, synthetic_inputs
 
 SHIPPED = {"referanse", "heltid", "rekruttering", "kompetanseloft", "friskere-eldre", "LLML", "HHMH"}
 
@@ -81,3 +81,9 @@ def test_with_alternative_keeps_the_levers():
     assert low.alternative == "LLML" and low.values == heltid.values
     with pytest.raises(ScenarioError):
         heltid.with_alternative("low")
+
+
+def test_scenarios_built_in_code_refuse_unknown_levers():
+    """A Scenario made directly (not from a file) also names an unknown lever."""
+    with pytest.raises(ScenarioError, match="unknown lever 'speed'"):
+        Scenario("x", values={"speed": 1.0})

@@ -300,15 +300,24 @@ def default_stock_profiles(occupations: Sequence[str] = OCCUPATIONS) -> np.ndarr
     return ages[:, None, :] * sex_split()[None, :, None]
 
 
-def default_exit_rates() -> np.ndarray:
-    """Exit rates by workforce age (59,): 1 − (1 − leaving working life)(1 − leaving the sector)."""
+def leaving_working_life() -> np.ndarray:
+    """Annual hazard of leaving working life (disability, death, retirement) by age (59,)."""
     ages = WORK_AGES
     hazard = np.where(ages < 50, 0.004, 0.004 + 0.0015 * (ages - 50))
     for age, rate in RETIREMENT_HAZARD.items():
         hazard = np.where(ages == age, np.maximum(hazard, rate), hazard)
+    return hazard
+
+
+def leaving_sector() -> np.ndarray:
+    """Annual rate of leaving municipal health and care for other work, by age (59,)."""
     young, middle, old = SECTOR_LEAVING
-    sector = np.where(ages < 40, young, np.where(ages < 55, middle, old))
-    return 1.0 - (1.0 - hazard) * (1.0 - sector)
+    return np.where(WORK_AGES < 40, young, np.where(WORK_AGES < 55, middle, old))
+
+
+def default_exit_rates() -> np.ndarray:
+    """Exit rates by workforce age (59,): 1 − (1 − leaving working life)(1 − leaving the sector)."""
+    return 1.0 - (1.0 - leaving_working_life()) * (1.0 - leaving_sector())
 
 
 def default_inflow_profile() -> np.ndarray:

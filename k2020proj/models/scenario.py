@@ -94,6 +94,9 @@ class Scenario:
     source: str = "<built in>"
 
     def __post_init__(self) -> None:
+        unknown = sorted(set(self.values) - set(LEVERS))
+        if unknown:
+            raise ScenarioError(f"{self.source}: unknown lever {unknown[0]!r}; allowed: {', '.join(LEVERS)}")
         object.__setattr__(self, "values", {n: float(self.values.get(n, lv.neutral)) for n, lv in LEVERS.items()})
         object.__setattr__(self, "distributions", dict(self.distributions))
 
