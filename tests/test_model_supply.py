@@ -67,3 +67,18 @@ def test_fulltime_weights_keep_fte_per_person_between_0_and_1():
     assert ft.min() >= 0.0 and ft.max() <= 1.0
     np.testing.assert_allclose(ft[:, 0, -1], 1.0)
     np.testing.assert_allclose(ft[:, 2, 10], f[:, 0, 0] + 0.3 * (1 - f[:, 0, 0]))
+
+
+def test_transfers_follow_chains_between_occupations():
+    """With transfers 0→1 and 1→2 at 50 % a year (no exits, no recruits), people starting in 0
+    are split 0.5/0.5/0 after one year and 0.25/0.5/0.25 after two: a chain reaches occupation 2."""
+    stock = np.zeros((1, 3, 2, WORK_AGES.size))
+    stock[0, 0, 1, 5] = 100.0
+    matrices = np.zeros((2, 3, 3))
+    matrices[0, 0, 0], matrices[0, 0, 1] = -1.0, 1.0
+    matrices[1, 1, 1], matrices[1, 1, 2] = -1.0, 1.0
+    transfers = sp.Transfers(matrices=matrices, rates=np.array([[0.5, 0.5]]), windows=np.ones((2, WORK_AGES.size)))
+    flat = np.ones((3, 2, WORK_AGES.size))
+    result = sp.project_supply(stock, np.zeros((1, 3, 2, WORK_AGES.size)), flat, flat, np.zeros((1, 3)),
+                               np.ones((1, 1, 3)), transfers, np.ones((1, 3)), np.zeros((1, 3)))
+    np.testing.assert_allclose(result.persons[0, 0], [[100, 50, 25], [0, 50, 50], [0, 0, 25]])

@@ -200,10 +200,8 @@ def _result(totals: np.ndarray, inflow_total: np.ndarray, inflow_mult: np.ndarra
 
 def _pairs(matrices: np.ndarray, n_occ: int) -> tuple[np.ndarray, np.ndarray]:
     """(from, to) occupation pairs that transfers can connect (every occupation reaches itself)."""
-    reach = np.eye(n_occ, dtype=bool) | (matrices != 0).any(axis=0)
-    for _ in range(n_occ):
-        reach = reach | ((reach.astype(np.int64) @ reach.astype(np.int64)) > 0)
-    pf, po = np.nonzero(reach)
+    direct = np.eye(n_occ) + (matrices != 0).any(axis=0)
+    pf, po = np.nonzero(np.linalg.matrix_power(direct, max(n_occ - 1, 1)) > 0)   # chains of any length
     return pf, po
 
 
@@ -252,7 +250,11 @@ class _Propagator:
         return pair_matrix, windows[:, :, None] * transfers.rates[:, active].T[:, None, :]
 
     def kinds(self, lag: int) -> np.ndarray:
-        """Persons, FTEs, exits and exit FTEs at ``lag`` as (P, S·A, 4·D)."""
+        """Persons, FTEs, exits and exit FTEs at ``lag`` as (P, S·A, 4·D).
+
+        Advances the state one year per call: call with lag 0, 1, 2, … in turn. The
+        result is a view of a buffer the next call overwrites.
+        """
         if lag:
             self._step(lag - 1)
         here = self.fte[:, :, lag:lag + self.ages]
