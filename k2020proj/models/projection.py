@@ -12,7 +12,7 @@ from typing import Mapping
 
 import numpy as np
 
-from k2020proj.errors import DataError, ScenarioError
+from k2020proj.errors import DataError, ScenarioError, UsageError
 from k2020proj.models import demand as dm
 from k2020proj.models import supply as sp
 from k2020proj.models.parameters import WORK_AGES, ModelInputs
@@ -45,7 +45,7 @@ def project(inputs: ModelInputs, scenario: Scenario | str = "referanse", horizon
         scenario = load_scenario(scenario)
     _check_alternative(inputs, scenario)
     if draws < 0:
-        raise DataError(f"draws must be 0 or more, got {draws}")
+        raise UsageError(f"draws must be 0 or more, got {draws}")
     years, population = _years(inputs, horizon)
     levers = lever_draws(scenario, draws, seed)
     notes: list[str] = []
