@@ -56,7 +56,7 @@ def _cube(values, regions, groups, years=YEARS):
     return Cube(("region", "group", "year"), {"region": regions, "group": groups, "year": years}, values)
 
 
-def world_panel(actual_factor: float = 1.0, old_age_projection_error: float = 0.0):
+def world_panel(actual_factor: float = 1.0, old_age_projection_error: float = 0.0, draws: int = 0):
     """The panel and forecaster of the synthetic world, with optional injected errors."""
     single, groups, regions, base = _world()
     truth = _truth(single, regions, base)
@@ -73,7 +73,7 @@ def world_panel(actual_factor: float = 1.0, old_age_projection_error: float = 0.
                   {"synthetic": True, "tables": []})
     single_cube = Cube(("region", "age", "year"), {"region": regions, "age": AGES, "year": YEARS}, single)
     users_cube = _cube(users, regions, [f"{s}:{g}" for s in SERVICES for g in AGE_GROUPS])
-    return panel, PersonnelForecaster(single_cube, users_cube)
+    return panel, PersonnelForecaster(single_cube, users_cube, draws=draws)
 
 
 def _model_pairs(panel, forecaster, method):
@@ -116,3 +116,13 @@ def test_recovered_bias_follows_the_injected_factor(factor):
     result, _ = _model_pairs(*world_panel(actual_factor=factor), "model_actual_pop")
     bias = result.tables["overall"].query("method == 'model_actual_pop'")["bias"]
     assert np.allclose(bias, (1 / factor - 1) * 100)
+
+
+def test_monte_carlo_bands_are_scored_as_interval_coverage():
+    """With draws, realised FTEs get 80/95 % bands; the truth (the central run) is scored against them."""
+    result, pairs = _model_pairs(*world_panel(draws=30), "model_actual_pop")
+    assert pairs[["lo95", "lo80", "hi80", "hi95"]].notna().all().all()
+    assert (pairs["lo95"] <= pairs["lo80"]).all() and (pairs["hi80"] <= pairs["hi95"]).all()
+    overall = result.tables["overall"].query("method == 'model_actual_pop'")
+    assert ((overall["coverage95"] >= overall["coverage80"]) & (overall["coverage80"] >= 0)).all()
+    assert overall["coverage95"].min() > 50, "the central run lies inside its own 95 % band"

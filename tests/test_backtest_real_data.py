@@ -91,3 +91,7 @@ def test_personnel_backtest_on_recorded_nurse_ftes(ssb_data):
     sizes = result.tables["size_class"]
     assert set(sizes["size_class"]) == {"<5000", "5000-20000", ">20000"}
     assert not result.tables["decomposition"].empty
+    nation = run_backtest(panel, forecaster, range(2015, 2021), [1], "land").pairs
+    model = nation[nation["method"] == "model"]
+    assert sorted(model["base_year"]) == list(range(2015, 2021)), "every base year sums all municipalities"
+    assert (model["n_regions"] >= 351).all()

@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from k2020proj.backtest.metrics import SCORES, score
+from k2020proj.backtest.metrics import SCORES, SIZE_CLASSES, score
 from k2020proj.errors import DataError
 
 KEY = ["level", "group", "method", "horizon"]
@@ -50,7 +50,11 @@ def _order(pairs: pd.DataFrame, reference: str | None, first: Sequence[str]):
     def sort(table: pd.DataFrame) -> pd.DataFrame:
         extra = list(table.columns[:table.columns.get_loc("level")])
         keyed = table.assign(_g=table["group"].map(groups.index), _m=table["method"].map(methods.index))
+        if "size_class" in extra:
+            keyed["size_class"] = pd.Categorical(keyed["size_class"], SIZE_CLASSES, ordered=True)
         ordered = keyed.sort_values([*extra, "level", "_g", "_m", "horizon"], kind="stable")
+        if "size_class" in extra:
+            ordered["size_class"] = ordered["size_class"].astype(str)
         return ordered.drop(columns=["_g", "_m"]).reset_index(drop=True)
     return sort
 

@@ -98,8 +98,13 @@ def _progress(years: list[int]):
 
 
 def _headline(result: BacktestResult) -> str:
-    lines = [f"Backtest {result.target}, level {result.level}: {len(result.pairs)} pairs", ""]
-    return "\n".join(lines + [overview(result), ""] + provenance_lines(result))
+    """Scores per group and horizon; for several municipalities also WAPE per size class."""
+    lines = [f"Backtest {result.target}, level {result.level}: {len(result.pairs)} pairs", "", overview(result), ""]
+    sizes = result.tables.get("size_class")
+    if sizes is not None and sizes["size_class"].nunique() > 1:
+        lines += ["Per municipality size class (inhabitants at the base year):", "",
+                  overview(result, ("wape",), "size_class"), ""]
+    return "\n".join(lines + provenance_lines(result))
 
 
 def _save_baseline(result: BacktestResult, path: Path, tolerance: float | None) -> None:

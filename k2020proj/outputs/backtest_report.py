@@ -7,6 +7,7 @@ and, when any input was synthetic, that it was.
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 from typing import Sequence
 
@@ -78,21 +79,23 @@ def markdown_table(frame: pd.DataFrame, decimals: int = 1) -> str:
     return "\n".join([head, rule, *rows])
 
 
-def overview(result: BacktestResult, scores: Sequence[str] = ("mape", "wape", "bias")) -> str:
-    """The headline printed at the end of a run: per group and horizon, one column per method.
+def overview(result: BacktestResult, scores: Sequence[str] = ("mape", "wape", "bias"),
+             table: str = "overall") -> str:
+    """The headline printed at the end of a run: one column per method.
 
-    One pipe table per score in ``scores``; ``n`` is the number of pairs of the reference
+    One pipe table per score in ``scores``, rows per group and horizon (and per size
+    class or county for those tables); ``n`` is the number of pairs of the reference
     method (a baseline may have fewer: the trend needs five years before t0).
     """
-    overall = result.tables["overall"]
+    frame = result.tables[table]
+    index = [c for c in frame.columns[:frame.columns.get_loc("n")] if c not in ("level", "method")]
+    methods = list(dict.fromkeys(frame["method"]))
+    counts = frame[frame["method"] == result.reference].set_index(index)["n"]
     blocks = []
     for name in scores:
-        wide = overall.pivot_table(index=["group", "horizon"], columns="method", values=name, sort=False)
-        wide = wide[list(dict.fromkeys(overall["method"]))]
-        reference = overall[overall["method"] == result.reference]
-        counts = reference.set_index(["group", "horizon"])["n"].rename("n")
-        frame = pd.concat([counts, wide], axis=1).reset_index()
-        blocks.append(f"{SCORE_HEADERS[name]}\n\n{markdown_table(frame)}")
+        wide = frame.pivot_table(index=index, columns="method", values=name, sort=False)[methods]
+        joined = pd.concat([counts, wide], axis=1).reset_index()
+        blocks.append(f"{SCORE_HEADERS[name]}\n\n{markdown_table(joined)}")
     return "\n\n".join(blocks)
 
 
@@ -117,7 +120,10 @@ def _markdown(result: BacktestResult, out: Path) -> Path:
     parts += [f"- {line}" for line in provenance_lines(result)] + [""]
     parts += [f"## {TABLE_TITLES['overall']}", "", overview(result), ""]
     parts += ["Every score:", "", markdown_table(result.tables["overall"].rename(columns=SCORE_HEADERS)), ""]
-    for name in ("size_class", "county", "decomposition"):
+    if "size_class" in result.tables:
+        parts += [f"## {TABLE_TITLES['size_class']}", "", overview(result, ("mape", "wape", "bias"), "size_class"),
+                  "", "Every score:", "", markdown_table(result.tables["size_class"].rename(columns=SCORE_HEADERS)), ""]
+    for name in ("county", "decomposition"):
         if name in result.tables and not result.tables[name].empty:
             parts += [f"## {TABLE_TITLES[name]}", "",
                       markdown_table(result.tables[name].rename(columns=SCORE_HEADERS)), ""]
@@ -147,7 +153,7 @@ def _chart(result: BacktestResult, out: Path) -> Path:
     groups = list(dict.fromkeys(overall["group"]))
     cols = min(3, max(1, len(groups)))
     rows = -(-len(groups) // cols)
-    figure = Figure(figsize=(4.2 * cols + 0.5, 3.2 * rows + 1.4), dpi=80)
+    figure = Figure(figsize=(max(4.2 * cols + 0.5, 9.0), 3.2 * rows + 1.8), dpi=80)
     FigureCanvasAgg(figure)
     axes = figure.subplots(rows, cols, squeeze=False).ravel()
     for ax, group in zip(axes, groups):
@@ -161,8 +167,9 @@ def _chart(result: BacktestResult, out: Path) -> Path:
     for ax in axes[len(groups):]:
         ax.set_visible(False)
     figure.suptitle(f"Backtest {result.target} ({result.level}): error against horizon", fontweight="bold")
-    figure.text(0.01, 0.01, "\n".join(provenance_lines(result)[:3]), fontsize=7, color="#444444")
-    figure.tight_layout(rect=(0, 0.08 + 0.02 * rows, 1, 0.95))
+    notes = "\n".join(textwrap.fill(line, 150) for line in provenance_lines(result)[:3])
+    figure.text(0.01, 0.01, notes, fontsize=7, color="#444444")
+    figure.tight_layout(rect=(0, (notes.count("\n") + 2) * 0.11 / figure.get_figheight(), 1, 0.95))
     return atomic_write(out / "error_by_horizon.png", lambda tmp: figure.savefig(tmp, format="png"))
 
 
