@@ -126,3 +126,30 @@ def test_monte_carlo_bands_are_scored_as_interval_coverage():
     overall = result.tables["overall"].query("method == 'model_actual_pop'")
     assert ((overall["coverage95"] >= overall["coverage80"]) & (overall["coverage80"] >= 0)).all()
     assert overall["coverage95"].min() > 50, "the central run lies inside its own 95 % band"
+
+
+def test_personnel_forecasts_use_nothing_recorded_after_the_base_year():
+    """Poisoning FTEs, users and single-year population after t0, and adding a vintage
+    published after t0, changes no forecast; only the perfect-population leg may read
+    later population, and that is left untouched here."""
+    panel, forecaster = world_panel()
+    clean = run_backtest(panel, forecaster, [T0], range(1, 7), "kommune").pairs
+    later = np.array([int(y) > T0 for y in HISTORY])
+    fte = panel.actual.values.copy()
+    fte[..., later] *= 50
+    users = forecaster.users.values.copy()
+    users[..., 1:] *= 50
+    single = forecaster.single_year.values.copy()
+    single[..., 1:] *= 50
+    vintage = panel.projections[T0]
+    newer = Cube(vintage.dims, vintage.codes, vintage.values * 50)
+    poisoned_panel = Panel(panel.target, Cube(panel.actual.dims, panel.actual.codes, fte), panel.population,
+                           {**panel.projections, T0 + 1: newer}, panel.county_of, panel.provenance)
+    poisoned = PersonnelForecaster(Cube(forecaster.single_year.dims, forecaster.single_year.codes, single),
+                                   Cube(forecaster.users.dims, forecaster.users.codes, users))
+    dirty = run_backtest(poisoned_panel, poisoned, [T0], range(1, 7), "kommune").pairs
+    keys = ["method", "region", "year"]
+    merged = clean.merge(dirty, on=keys, suffixes=("", "_poisoned"))
+    assert len(merged) == len(clean) > 0
+    assert np.allclose(merged["forecast"], merged["forecast_poisoned"])
+    assert not np.allclose(merged["actual"], merged["actual_poisoned"])
