@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from k2020proj.backtest.baselines import linear_trend, no_change, per_capita
-from k2020proj.backtest.vintages import VINTAGE_TABLES, known_at, recorded_vintage_files, vintage_for
+from k2020proj.backtest.vintages import VINTAGE_TABLES, known_at, vintage_for
 from k2020proj.cube import Cube
 from k2020proj.errors import DataError, UsageError
 
@@ -36,14 +36,6 @@ def test_known_at_drops_every_later_year():
     assert known_at(cube, 2011).codes["year"] == ("2010", "2011")
     with pytest.raises(DataError, match="no year at or before 2009"):
         known_at(cube, 2009)
-
-
-def test_recorded_vintage_files_keyed_by_first_year(tmp_path):
-    (tmp_path / "Framskrevet_folkemengde_2005-2025.csv").write_text("x")
-    (tmp_path / "Framskrevet_folkemengde_2024-2050.csv").write_text("x")
-    assert sorted(recorded_vintage_files(tmp_path)) == [2005, 2024]
-    with pytest.raises(DataError, match="no projection vintages"):
-        recorded_vintage_files(tmp_path / "none")
 
 
 def test_no_change_repeats_the_base_year_value():

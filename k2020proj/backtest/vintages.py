@@ -6,7 +6,6 @@ cuts data to what was known, so the engine never sees a later year by accident.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable, Mapping
 
 from k2020proj.cube import Cube
@@ -39,16 +38,3 @@ def known_at(cube: Cube, t0: int, dim: str = "year") -> Cube:
     if not years:
         raise DataError(f"{cube.meta.get('table', 'data')}: no year at or before {t0}")
     return cube.sel(**{dim: years}).with_meta(known_at=t0)
-
-
-def recorded_vintage_files(folder: Path) -> dict[int, Path]:
-    """Recorded projection files by vintage: ``Framskrevet_folkemengde_<first>-<last>.csv``.
-
-    The vintage is the first projection year in the name; a folder without such files
-    is a :class:`DataError` naming the folder.
-    """
-    files = {int(p.stem.split("_")[-1].split("-")[0]): p
-             for p in sorted(Path(folder).glob("Framskrevet_folkemengde_*-*.csv"))}
-    if not files:
-        raise DataError(f"no projection vintages (Framskrevet_folkemengde_*.csv) in {folder}")
-    return files
