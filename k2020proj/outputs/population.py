@@ -8,13 +8,12 @@ as intervals ``[low, high)`` so pyramids and the demand-driving groups (0–66, 
 """
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from k2020proj.cube import Cube
 from k2020proj.errors import DataError
+from k2020proj.models.population import age_bounds
 
 #: the age groups whose growth drives demand for care: code -> [low, high)
 DEMAND_GROUPS: dict[str, tuple[int, int]] = {"0-66": (0, 67), "67-79": (67, 80), "80+": (80, 200)}
@@ -22,23 +21,18 @@ DEMAND_GROUPS: dict[str, tuple[int, int]] = {"0-66": (0, 67), "67-79": (67, 80),
 #: width given to an open top group (``105+``, ``90+``) when drawn
 OPEN_WIDTH = 10
 
-_AGE = re.compile(r"^\s*(\d+)\s*(?:(\+|[-–]\s*(\d+))|\s*years?(?: or older)?)?\s*$")
+#: a stand-in top age that marks an open group in :func:`age_bounds`' answer
+_OPEN_TOP = 10**6
 
 
 def age_interval(code: str) -> tuple[int, int | None]:
     """``[low, high)`` of an age code; ``high`` is None for an open group (``105+``).
 
-    ``"067"`` → (67, 68); ``"016-019"`` → (16, 20); ``"90+"`` → (90, None).
+    ``"067"`` → (67, 68); ``"016-019"`` → (16, 20); ``"90+"`` → (90, None). Parsing is the
+    model's (:func:`~k2020proj.models.population.age_bounds`), so both read ages alike.
     """
-    match = _AGE.match(str(code))
-    if not match:
-        raise DataError(f"cannot read age code {code!r} as an age or age group")
-    low = int(match.group(1))
-    if match.group(2) == "+" or "older" in str(code):
-        return low, None
-    if match.group(3) is not None:
-        return low, int(match.group(3)) + 1
-    return low, low + 1
+    ((low, last),) = age_bounds([code], top=_OPEN_TOP)
+    return low, (None if last == _OPEN_TOP else last + 1)
 
 
 def group_weights(ages: tuple[str, ...], groups: dict[str, tuple[int, int]]) -> np.ndarray:
