@@ -1,0 +1,251 @@
+"""The pipeline turns the data source into model inputs honestly: exact group totals, the
+stated fallbacks, today's codes, and notes that name every estimate."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from k2020proj.cube import Cube
+from k2020proj.errors import DataError, UsageError
+from k2020proj.models import ModelInputs, age_bounds
+from k2020proj.pipeline import Note, build_inputs, resolve_area, run_projection
+from k2020proj.pipeline.personnel import _one_group_filled, care_mix, choose_occupations, recent_growth
+from k2020proj.pipeline.population import AGE_CODES, AGE_GROUPS, cohort_change, cohort_shift, population_path
+from k2020proj.sources import RecordedSource
+
+NURSES = "personnel/framskrivningsverktoy-panel/nurse_fte_care_services_by_municipality_2015_2025.csv"
+PANEL = "population/framskrivningsverktoy-panel/paneldata_2007_2025_2024struktur.csv"
+PROJECTION_2026 = "projections/telemark-vintages/Framskrevet_folkemengde_2026-2050.csv"
+
+
+@pytest.fixture(scope="module")
+def recorded(ssb_data) -> RecordedSource:
+    return RecordedSource(ssb_data)
+
+
+@pytest.fixture(scope="module")
+def history(recorded):
+    return recorded.region_history()
+
+
+@pytest.fixture(scope="module")
+def baerum(recorded):
+    return run_projection("3024", source=recorded, draws=20)
+
+
+@pytest.fixture(scope="module")
+def telemark(recorded):
+    return run_projection("08", source=recorded)
+
+
+# -- pure pieces ---------------------------------------------------------------------------------
+def test_cohort_shift_moves_ages_below_80_by_the_years_and_keeps_the_newborns_and_the_old():
+    guide = np.arange(106, dtype=float)
+    shifted = cohort_shift(guide, 4)
+    assert list(shifted[:4]) == [0, 1, 2, 3]                 # born since: their own ages
+    assert shifted[4] == 0 and shifted[79] == 75              # age a takes age a - 4
+    assert np.array_equal(shifted[80:], guide[80:])           # cross-section from 80 on
+    assert np.array_equal(cohort_shift(guide, 0), guide)
+
+
+@settings(max_examples=40, deadline=None)
+@given(national=arrays(np.float64, (1, 106, 4), elements=st.floats(100, 1e5)),
+       scale=st.floats(0.001, 2.0))
+def test_a_municipality_shaped_like_the_nation_follows_the_nation_exactly(national, scale):
+    """Hamilton–Perry with national ratios reproduces the national path for a scaled copy of
+    the nation, ages, open top group and newborns alike."""
+    path = cohort_change(scale * national[None, ..., 0], national)
+    assert np.allclose(path[0], scale * national, rtol=1e-9)
+
+
+def test_cohort_change_ages_a_cohort_with_the_national_ratio():
+    national = np.full((1, 106, 2), 1000.0)
+    national[0, 41, 1] = 900.0                                # the 40-year-olds lose 10 % in a year
+    base = np.zeros((1, 1, 106))
+    base[0, 0, 40] = 50.0
+    path = cohort_change(base, national)
+    assert path[0, 0, 41, 1] == pytest.approx(45.0)
+    assert path[0, 0, 40, 1] == 0.0
+    assert path[0, 0, 0, 1] == pytest.approx(50.0 * 1000.0 / (35 * 1000.0))  # newborns per person 15–49
+
+
+def test_recent_growth_is_the_annual_rate_from_the_first_positive_year_capped():
+    values = np.array([[100.0, 110.0, 121.0],
+                       [np.nan, 100.0, 200.0],     # +100 % in a year: capped at +10 %
+                       [np.nan, np.nan, 50.0],     # no earlier year: no change
+                       [100.0, 100.0, 0.0]])       # ends at zero: no change carried
+    assert np.allclose(recent_growth(values), [0.10, 0.10, 0.0, 0.0])
+
+
+def test_one_missing_age_group_is_the_total_minus_the_others_never_negative_or_two():
+    counts = np.array([[10.0, np.nan, 30.0, 100.0],
+                       [10.0, np.nan, np.nan, 100.0],
+                       [90.0, np.nan, 30.0, 100.0]])
+    filled = _one_group_filled(counts)
+    assert filled[0, 1] == 60.0
+    assert np.isnan(filled[1, 1]) and np.isnan(filled[2, 1])
+
+
+def test_care_mix_keeps_the_default_shares_of_home_care_and_institutions_and_splits_the_rest_equally():
+    mix, assumed = care_mix(("spl", "hsyk"))
+    assert mix[0] == pytest.approx([0.40 / 0.85, 0.45 / 0.85])
+    assert list(mix[1]) == [0.5, 0.5] and assumed == ["hsyk"]
+
+
+def test_occupations_unknown_or_not_in_the_data_are_usage_errors():
+    assert choose_occupations(["hfa", "spl"], None, "x") == ("spl", "hfa")
+    with pytest.raises(UsageError, match="unknown occupation 'nurse'"):
+        choose_occupations(["spl"], ["nurse"], "x")
+    with pytest.raises(UsageError, match="occupation hfa is not in the data"):
+        choose_occupations(["spl"], ["hfa"], "recorded")
+
+
+def test_notes_speak_both_languages():
+    note = Note("dropped", {"what": ("årsverk", "FTEs"), "base": 2025, "regions": "3201 Bærum"})
+    assert note.text("no") == "Utelatt fordi årsverk mangler for 2025: 3201 Bærum."
+    assert str(note) == "Left out for want of FTEs in 2025: 3201 Bærum."
+
+
+# -- population path -------------------------------------------------------------------------------
+def _population(regions, values, sex=("0",), years=None, meta=None):
+    dims = ("region", "sex", "age") + (("year",) if years else ())
+    codes = {"region": regions, "sex": sex, "age": AGE_CODES if values.shape[2] == 106 else
+             ("000-066", "067-079", "080+")}
+    if years:
+        codes["year"] = years
+    return Cube(dims, codes, values, meta=meta or {})
+
+
+def test_population_path_keeps_ssb_group_totals_and_carries_the_rest_by_national_ratios():
+    """A municipality with a grouped projection keeps every group total exactly; one without
+    follows the national cohort-change ratios; both are said."""
+    base = _population(("1111", "2222"), np.stack([np.linspace(50, 10, 106), np.linspace(20, 5, 106)])[:, None])
+    grouped = np.array([[3000.0, 900.0, 400.0], [5e5, 1.5e5, 5e4]])[:, None, :, None] * [1.0, 1.02]
+    projection = _population(("1111", "0"), grouped, years=("2025", "2026"),
+                             meta={"table": "14746", "vintage": 2026, "alternative": "MMMM"})
+    path = population_path(base, projection, ["1111", "2222"], 2024, 2026)
+    values = path.cube.values
+    sums = [values[0, 0, lo:hi + 1, 1:].sum(axis=0) for lo, hi in age_bounds(projection.codes["age"])]
+    assert np.allclose(sums, grouped[0, 0, :, :], rtol=1e-12)
+    assert path.methods == {"1111": "ssb", "2222": "national"}
+    assert np.array_equal(values[1, 0, :, 0], base.values[1, 0])
+    assert [n.key for n in path.notes] == ["projection", "expanded", "fallback_national"]
+    assert "2222" in str(path.notes[-1]) and "not SSB's projection" in str(path.notes[-1])
+
+
+def test_without_a_national_projection_the_base_population_is_held_constant_and_said():
+    base = _population(("1111",), np.ones((1, 1, 106)))
+    projection = _population(("9999",), np.ones((1, 1, 106, 2)), years=("2025", "2026"),
+                             meta={"table": "x", "vintage": 2025})
+    path = population_path(base, projection, ["1111"], 2024, 2026)
+    assert path.methods == {"1111": "constant"} and path.notes[-1].key == "fallback_constant"
+    assert np.array_equal(path.cube.values[0, 0, :, 2], np.ones(106))
+
+
+@pytest.mark.parametrize("horizon, message", [(2027, "beyond projection"), (2024, "must come after")])
+def test_a_horizon_outside_the_projection_is_a_usage_error(horizon, message):
+    base = _population(("1111",), np.ones((1, 1, 106)))
+    projection = _population(("1111",), np.ones((1, 1, 106, 2)), years=("2025", "2026"), meta={"table": "x"})
+    with pytest.raises(UsageError, match=message):
+        population_path(base, projection, ["1111"], 2024, horizon)
+
+
+# -- areas ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["3201", "3024", "0219", "K-3024", "Bærum", "baerum"])
+def test_every_way_of_naming_baerum_gives_today_s_3201(history, text):
+    area = resolve_area(history, text)
+    assert (area.level, area.code, area.name, area.municipalities) == ("kommune", "3201", "Bærum", ("3201",))
+    assert (area.given is None) == (text in ("3201", "Bærum", "baerum"))
+
+
+def test_counties_and_the_country_resolve_to_today_s_municipalities(history):
+    telemark = resolve_area(history, "08")
+    assert (telemark.level, telemark.code, telemark.given) == ("fylke", "40", ("08", "Telemark"))
+    assert len(telemark.municipalities) == 17 and all(c.startswith("40") for c in telemark.municipalities)
+    assert resolve_area(history, "Telemark", level="fylke").code == "40"
+    land = resolve_area(history, "Norge")
+    assert (land.level, land.code, len(land.municipalities)) == ("land", "0", 357)
+    several = resolve_area(history, ["3024", "Asker"])
+    assert several.municipalities == ("3201", "3203") and several.regions == ("3201", "3203")
+
+
+@pytest.mark.parametrize("text, message", [("1850", "was split between 1806 Narvik"), ("30", "several counties"),
+                                           ("9999", "Uoppgitt kommune is not a municipality"),
+                                           ("4999", "unknown municipality code"), ("Atlantis", "unknown municipality")])
+def test_codes_that_are_not_one_of_today_s_areas_are_usage_errors(history, text, message):
+    with pytest.raises(UsageError, match=message):
+        resolve_area(history, text)
+
+
+# -- runs on the recorded data ------------------------------------------------------------------------
+def test_baerum_starts_from_its_recorded_2025_nurse_ftes(baerum, ssb_data):
+    recorded = pd.read_csv(ssb_data / NURSES, dtype={"municipality_code": str})
+    fte = recorded.query("municipality_code == '3201' and year == 2025")["nurse_fte"].item()
+    frame = baerum.results()
+    base = frame[(frame["year"] == 2025) & frame["variable"].isin(["supply_fte", "demand_fte"])]
+    assert (baerum.base_year, baerum.vintage, baerum.projection_table) == (2025, 2026, "14746")
+    assert set(frame["level"]) == {"kommune"} and set(frame["occupation"]) - {"home_care", "ltc"} == {"spl"}
+    assert np.allclose(base["value"], fte)
+    assert baerum.population_methods == {"3201": "national"} and not baerum.synthetic
+
+
+def test_baerum_s_notes_name_the_fallback_the_estimated_split_and_the_base_year_estimate(baerum):
+    keys = [n.key for n in baerum.notes]
+    for key in ("occupations", "base_groups", "fallback_national", "stock_split", "user_rates", "inflow"):
+        assert key in keys
+    assert "14746" in baerum.table_ids() and "07459" in baerum.table_ids()
+    assert baerum.provenance()["population_method"] == {"3201": "national"}
+
+
+def test_draws_give_bands_around_the_central_gap(baerum):
+    gap = baerum.results().query("variable == 'gap_fte' and year == 2035").iloc[0]
+    assert gap["lo95"] <= gap["lo80"] <= gap["value"] <= gap["hi80"] <= gap["hi95"]
+    assert gap["lo80"] < gap["hi80"]
+
+
+def test_base_year_population_keeps_the_recorded_2025_age_groups_exactly(baerum, ssb_data):
+    panel = pd.read_csv(ssb_data / PANEL, dtype={"kommunenr_2024": str})
+    row = panel.query("kommunenr_2024 == '3201' and år == 2025").iloc[0]
+    ages = baerum.population.sel(region="3201", sex="0", year="2025").values
+    sums = [ages[lo:hi + 1].sum() for lo, hi in age_bounds(AGE_GROUPS)]
+    assert np.allclose(sums, [row["folk_0_66"], row["folk_67_79"], row["folk_80p"]], rtol=1e-12)
+
+
+def test_telemark_uses_ssb_s_projection_with_its_groups_intact_and_sums_to_the_county(telemark, ssb_data):
+    recorded = pd.read_csv(ssb_data / PROJECTION_2026)
+    recorded = recorded[recorded["region"].str.startswith("Porsgrunn") & (recorded["år"] == 2040)]
+    mmmm = recorded[recorded["statistikkvariabel"].str.contains("MMMM")]
+    assert set(telemark.population_methods.values()) == {"ssb"}
+    assert telemark.population.sel(region="4001", year="2040").values.sum() == pytest.approx(mmmm["value"].sum())
+    frame = telemark.results().query("variable == 'demand_fte' and year == 2040")
+    assert frame.query("level == 'fylke'")["value"].item() == pytest.approx(
+        frame.query("level == 'kommune'")["value"].sum(), rel=1e-12)
+
+
+def test_an_older_base_year_uses_single_years_and_the_vintage_of_its_time(recorded):
+    inputs = build_inputs(recorded, ["4001"], base_year=2021, horizon=2030)
+    assert isinstance(inputs, ModelInputs) and inputs.base_year == 2021 and inputs.years[-1] == 2030
+    assert inputs.meta["vintage"] == 2022 and inputs.meta["projection_table"] == "13600"
+    assert "13600" in inputs.meta["tables"] and inputs.meta["synthetic"] is False
+    assert not any("07459 by age group" in n for n in inputs.meta["notes"])
+
+
+@pytest.mark.parametrize("base_year, message", [(2014, "base year 2014"), (2026, "base year 2026")])
+def test_a_base_year_outside_the_data_is_a_usage_error(recorded, base_year, message):
+    with pytest.raises(UsageError, match=message):
+        run_projection("3201", source=recorded, base_year=base_year)
+
+
+def test_progress_goes_to_stderr_when_asked(recorded, capsys):
+    run_projection("4001", source=recorded, horizon=2030, progress=True)
+    captured = capsys.readouterr()
+    assert "k2020proj" in captured.err and "model referanse" in captured.err and captured.out == ""
+
+
+def test_a_municipality_without_base_year_ftes_is_a_data_error(recorded):
+    with pytest.raises(DataError, match="no base-year population and FTEs"):
+        run_projection("1580", source=recorded, base_year=2021, horizon=2030)
