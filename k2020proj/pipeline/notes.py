@@ -13,15 +13,15 @@ from typing import Mapping
 NOTES: dict[str, tuple[str, str]] = {
     "synthetic": ("Syntetiske data, ikke tall fra SSB: {tables}.", "Synthetic data, not SSB figures: {tables}."),
     "occupations": ("Datagrunnlaget har årsverk for {occupations}.", "The data hold FTEs for {occupations}."),
-    "projection": ("Befolkning etter {base}: SSBs framskriving {table} ({vintage}), alternativ {alternative}, "
+    "projection": ("Befolkning etter {base}: {whose} framskriving {table} ({vintage}), alternativ {alternative}, "
                    "for {count} av {total} kommuner.",
-                   "Population after {base}: SSB's projection {table} ({vintage}), alternative {alternative}, "
+                   "Population after {base}: {whose} projection {table} ({vintage}), alternative {alternative}, "
                    "for {count} of {total} municipalities."),
     "fallback_national": ("Ingen kommunal framskriving fra SSB i datagrunnlaget for {regions}: befolkningen etter "
-                          "{base} er ført fram fra {base} med de nasjonale kohortendringsratene i SSBs framskriving "
+                          "{base} er ført fram fra {base} med de nasjonale kohortendringsratene i {whose} framskriving "
                           "{table} ({alternative}) (Hamilton–Perry). Dette er ikke SSBs framskriving for kommunen.",
                           "No SSB municipal projection in the data for {regions}: the population after {base} is "
-                          "carried forward from {base} by the national cohort-change ratios of SSB's projection "
+                          "carried forward from {base} by the national cohort-change ratios of {whose} projection "
                           "{table} ({alternative}) (Hamilton–Perry). This is not SSB's projection for the "
                           "municipality."),
     "fallback_constant": ("Ingen befolkningsframskriving i datagrunnlaget for {regions}: befolkningen i {base} er "
@@ -46,6 +46,10 @@ NOTES: dict[str, tuple[str, str]] = {
                    "{counts} kommuner med alle aldersgrupper for hjemmetjenester/institusjon).",
                    "Service users per inhabitant by age group: national rates {year} ({tables} over 07459; "
                    "{counts} municipalities with every age group for home care/institutions)."),
+    "user_rates_default": ("{services}: ingen kommune har alle aldersgrupper av brukere; modellens nasjonale "
+                           "standardrater (2024) er brukt.",
+                           "{services}: no municipality has users in every age group; the model's national "
+                           "default rates (2024) are used."),
     "inflow": ("Tilgangen holder hver gruppes årsverk på den årlige endringen {first}–{base} (høyst ±10 %).",
                "The inflow keeps each group's FTEs on their annual change {first}–{base} (capped at ±10 %)."),
     "mix_assumed": ("{occupations}: ingen standardandel i hjemmetjenester eller institusjon; delt likt (antakelse).",

@@ -11,7 +11,7 @@ from k2020proj.errors import DataError, UsageError
 from k2020proj.harmonised import harmonise
 from k2020proj.models import OCCUPATIONS, age_bounds, expand_age_groups
 from k2020proj.models.parameters import SERVICES as MODEL_SERVICES
-from k2020proj.models.parameters import default_mix
+from k2020proj.models.parameters import USER_RATES, default_mix
 from k2020proj.pipeline.available import SEARCH_YEARS, latest_year
 from k2020proj.pipeline.notes import Note
 from k2020proj.pipeline.population import AGE_GROUPS, municipal
@@ -86,11 +86,12 @@ def _one_group_filled(counts: np.ndarray) -> np.ndarray:
 
 
 def user_profiles(source: Source, history: RegionHistory, base_year: int,
-                  national: np.ndarray) -> tuple[np.ndarray, Note, list[dict]]:
+                  national: np.ndarray) -> tuple[np.ndarray, list[Note], list[dict]]:
     """Users per inhabitant by service, sex and age (2, 2, 106) from the newest year to the
-    base year: national group rates made smooth single-year curves, guided by ``national``
-    (the national single-year population, (106,)); one missing age group is filled from the
-    total (:func:`_one_group_filled`)."""
+    base year: national group rates (:func:`national_rates`) made smooth single-year curves,
+    guided by ``national`` (the national single-year population, (106,)). A service without
+    one municipality with every age group recorded takes the model's default rates, and
+    the notes say so."""
     year = latest_year(source.care_users, base_year, base_year - SEARCH_YEARS)
     if year is None:
         raise DataError(f"{source.name} has no care-service users (12292/11645) up to {base_year}")
@@ -98,17 +99,29 @@ def user_profiles(source: Source, history: RegionHistory, base_year: int,
     users_raw, people_raw = source.care_users([year]), source.population_groups([year])
     users = municipal(harmonise(users_raw, history, target)[0])
     people = municipal(harmonise(people_raw, history, target)[0])
-    regions = [c for c in users.codes["region"] if c in set(people.codes["region"])]
-    counts = _one_group_filled(users.sel(region=regions, service=list(SERVICES), age=[*AGE_GROUPS, "total"],
-                                         year=str(year)).values)
-    inhabitants = people.sel(region=regions, age=list(AGE_GROUPS), year=str(year)).values[:, None, :]
-    complete = np.isfinite(counts[..., :3]).all(axis=-1) & np.isfinite(inhabitants).all(axis=-1)
-    rates = (np.where(complete[..., None], counts[..., :3], 0.0).sum(axis=0)
-             / np.where(complete[..., None], inhabitants, 0.0).sum(axis=0))
+    rates, counted = national_rates(users, people, str(year))
+    notes = [Note("user_rates", {"year": year, "tables": users_raw.meta.get("table", ""),
+                                 "counts": "/".join(str(n) for n in counted)})]
+    lacking = [j for j, n in enumerate(counted) if n == 0]
+    if lacking:
+        rates[lacking] = [USER_RATES[SERVICES[j]] for j in lacking]
+        notes.append(Note("user_rates_default", {"services": ", ".join(SERVICES[j] for j in lacking)}))
     guide = national + 1e-9 * max(float(national.mean()), 1.0)
     bounds = age_bounds(AGE_GROUPS)
     group_people = np.array([guide[lo:hi + 1].sum() for lo, hi in bounds])
     curves = expand_age_groups(rates * group_people, bounds, profile=guide) / guide
-    note = Note("user_rates", {"year": year, "tables": users_raw.meta.get("table", ""),
-                               "counts": "/".join(str(int(n)) for n in complete.sum(axis=0))})
-    return np.repeat(curves[:, None, :], 2, axis=1), note, [users_raw.meta, people_raw.meta]
+    return np.repeat(curves[:, None, :], 2, axis=1), notes, [users_raw.meta, people_raw.meta]
+
+
+def national_rates(users: Cube, people: Cube, year: str) -> tuple[np.ndarray, list[int]]:
+    """Users per inhabitant (J, 3) by service and age group, summed over the municipalities with
+    every group known (one missing group filled from the total), and how many there were."""
+    regions = [c for c in users.codes["region"] if c in set(people.codes["region"])]
+    counts = _one_group_filled(users.sel(region=regions, service=list(SERVICES), age=[*AGE_GROUPS, "total"],
+                                         year=year).values)
+    inhabitants = people.sel(region=regions, age=list(AGE_GROUPS), year=year).values[:, None, :]
+    complete = np.isfinite(counts[..., :3]).all(axis=-1) & np.isfinite(inhabitants).all(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rates = (np.where(complete[..., None], counts[..., :3], 0.0).sum(axis=0)
+                 / np.where(complete[..., None], inhabitants, 0.0).sum(axis=0))
+    return rates, [int(n) for n in complete.sum(axis=0)]

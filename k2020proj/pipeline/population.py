@@ -25,6 +25,8 @@ from k2020proj.ssb.tables import PROJECTION_TABLES
 SHIFT_BELOW = 80
 AGE_GROUPS = ("0-66", "67-79", "80+")
 AGE_CODES = tuple(f"{a:03d}" for a in range(105)) + ("105+",)
+#: whose projection a note names: SSB's, or a synthetic table's (bokmål, English)
+SSB_WHOSE, SYNTHETIC_WHOSE = ("SSBs", "SSB's"), ("den syntetiske", "the synthetic")
 
 
 def municipal(cube: Cube) -> Cube:
@@ -156,11 +158,12 @@ def population_path(base: Cube, projection: Cube, regions: Sequence[str], base_y
         national = np.concatenate([national_base[..., None], projected.sel(region=NATIONAL).values], axis=-1)
         values[[index[r] for r in rest]] = cohort_change(values[[index[r] for r in rest], ..., 0], national)
     alternative = projection.meta.get("alternative", "")
-    notes.insert(0, Note("projection", {"base": base_year, "table": table, "vintage": vintage,
+    whose = SYNTHETIC_WHOSE if projection.meta.get("synthetic") else SSB_WHOSE
+    notes.insert(0, Note("projection", {"base": base_year, "table": table, "vintage": vintage, "whose": whose,
                                         "alternative": alternative, "count": len(ssb), "total": len(regions)}))
     if rest:
         notes.append(Note(f"fallback_{method}", {"regions": listed(base, rest), "base": base_year,
-                                                 "table": table, "alternative": alternative}))
+                                                 "table": table, "alternative": alternative, "whose": whose}))
     cube = Cube(("region", "sex", "age", "year"),
                 {"region": tuple(regions), "sex": base.codes["sex"], "age": AGE_CODES,
                  "year": (str(base_year), *years)}, values,

@@ -65,11 +65,11 @@ def base_data(source: Source, regions: Sequence[str], base_year: int | None = No
         notes.append(Note("dropped", {"what": LACKING[what], "base": year, "regions": listed(population, left_out)}))
     history_values = fte.sel(region=kept, occupation=list(chosen)).values
     national = np.nansum(population.values, axis=(0, 1))
-    profiles, users_note, user_metas = user_profiles(source, history, year, national)
+    profiles, users_notes, user_metas = user_profiles(source, history, year, national)
     mix, assumed = care_mix(chosen)
     if len(chosen) < len(OCCUPATIONS) and occupations is None:
         notes.insert(0, Note("occupations", {"occupations": ", ".join(chosen)}))
-    notes += [users_note, Note("inflow", {"first": fte.codes["year"][0], "base": year})]
+    notes += [*users_notes, Note("inflow", {"first": fte.codes["year"][0], "base": year})]
     if assumed:
         notes.append(Note("mix_assumed", {"occupations": ", ".join(assumed)}))
     return BaseData(source, history, year, tuple(kept), chosen, population, history_values[..., -1],
@@ -98,10 +98,12 @@ def inputs_for(data: BaseData, horizon: int = DEFAULT_HORIZON, alternative: str 
     target = str(data.history.end_year)
     chosen, raw = choose_vintage(data.source, data.base_year, alternative, vintage)
     table = str(raw.meta.get("table") or PROJECTION_TABLES.get(chosen, ""))
+    synthetic = table_records(data.source, [{**raw.meta, "table": table}])[0]["synthetic"]
     projection, _ = harmonise(raw.with_meta(table=table), data.history, target)
-    path = population_path(data.population, projection.with_meta(vintage=chosen, alternative=alternative),
+    path = population_path(data.population, projection.with_meta(vintage=chosen, alternative=alternative,
+                                                                 synthetic=synthetic),
                            data.regions, data.base_year, horizon)
-    counties = [data.history.county_of(r).code for r in data.regions]
+    counties = [r[:2] for r in data.regions]  # a municipality's county is its code's first two digits
     meta = {"structure": target, "alternative": alternative, "vintage": chosen, "projection_table": table,
             "source": data.source.name, "population_method": dict(path.methods),
             "notes": [str(n) for n in (*data.notes, *path.notes)]}
@@ -199,8 +201,10 @@ class ProjectionRun:
         return any(r["synthetic"] for r in self.tables)
 
     def table_ids(self) -> list[str]:
-        """SSB table numbers behind the run (``11924/14534`` counted as both)."""
-        return list(dict.fromkeys(p for r in self.tables for p in r["id"].split("/") if p[:1].isdigit()))
+        """SSB table numbers behind the run (``11924/14534`` counted as both); synthetic
+        tables are not SSB's and are left out (the notes name them)."""
+        return list(dict.fromkeys(p for r in self.tables if not r["synthetic"]
+                                  for p in r["id"].split("/") if p[:1].isdigit()))
 
     def results(self) -> pd.DataFrame:
         """Every scenario's tidy frame stacked, at the levels that describe the area
