@@ -13,8 +13,11 @@ from k2020proj.cube import Cube
 from k2020proj.errors import DataError, UsageError
 from k2020proj.models import ModelInputs, age_bounds
 from k2020proj.pipeline import Note, build_inputs, resolve_area, run_projection
-from k2020proj.pipeline.personnel import _one_group_filled, care_mix, choose_occupations, recent_growth
-from k2020proj.pipeline.population import AGE_CODES, AGE_GROUPS, cohort_change, cohort_shift, population_path
+from k2020proj.harmonised import harmonise
+from k2020proj.pipeline.personnel import (_one_group_filled, care_mix, choose_occupations, national_rates,
+                                          recent_growth)
+from k2020proj.pipeline.population import (AGE_CODES, AGE_GROUPS, base_population, cohort_change, cohort_shift,
+                                           population_path)
 from k2020proj.sources import RecordedSource
 
 NURSES = "personnel/framskrivningsverktoy-panel/nurse_fte_care_services_by_municipality_2015_2025.csv"
@@ -88,6 +91,20 @@ def test_one_missing_age_group_is_the_total_minus_the_others_never_negative_or_t
     filled = _one_group_filled(counts)
     assert filled[0, 1] == 60.0
     assert np.isnan(filled[1, 1]) and np.isnan(filled[2, 1])
+
+
+def test_national_rates_count_only_municipalities_with_every_age_group():
+    ages = [*AGE_GROUPS, "total"]
+    users = Cube(("region", "service", "age", "year"),
+                 {"region": ("1111", "2222", "3333"), "service": ("home_care", "ltc"), "age": ages, "year": ("2025",)},
+                 np.array([[[1, 2, 3, 6], [np.nan, np.nan, 1, 9]],
+                           [[3, 4, 5, 12], [np.nan, np.nan, np.nan, 1]],
+                           [[np.nan, 1, np.nan, 9], [np.nan, np.nan, np.nan, np.nan]]], dtype=float)[..., None])
+    people = Cube(("region", "age", "year"), {"region": ("1111", "2222", "3333"), "age": AGE_GROUPS, "year": ("2025",)},
+                  np.array([[100.0, 10, 5], [300.0, 30, 15], [1.0, 1, 1]])[..., None])
+    rates, counted = national_rates(users, people, "2025")
+    assert counted == [2, 0]
+    assert np.allclose(rates[0], [4 / 400, 6 / 40, 8 / 20]) and np.isnan(rates[1]).all()
 
 
 def test_care_mix_keeps_the_default_shares_of_home_care_and_institutions_and_splits_the_rest_equally():
@@ -224,6 +241,21 @@ def test_telemark_uses_ssb_s_projection_with_its_groups_intact_and_sums_to_the_c
     frame = telemark.results().query("variable == 'demand_fte' and year == 2040")
     assert frame.query("level == 'fylke'")["value"].item() == pytest.approx(
         frame.query("level == 'kommune'")["value"].sum(), rel=1e-12)
+
+
+def test_the_national_fallback_stays_close_to_ssb_s_own_projection_where_both_exist(recorded, history):
+    """Telemark's 17 municipalities carried by the national ratios alone land within a few per
+    cent of SSB's projection for them in 2040 (total and 80+): the fallback is a fair stand-in."""
+    base = base_population(recorded, history, 2025)[0]
+    projection = harmonise(recorded.projection(2026), history, "2024")[0].with_meta(vintage=2026)
+    telemark = [c for c in projection.codes["region"] if len(c) == 4]
+    ssb = population_path(base, projection, telemark, 2025, 2040).cube.sel(year="2040").values
+    fallback = population_path(base, projection.sel(region=["0"]), telemark, 2025, 2040)
+    assert set(fallback.methods.values()) == {"national"}
+    for low in (0, 80):
+        theirs, ours = ssb[:, 0, low:].sum(axis=1), fallback.cube.sel(year="2040").values[:, 0, low:].sum(axis=1)
+        errors = np.abs(ours / theirs - 1)
+        assert np.median(errors) < 0.05 and errors.max() < 0.15
 
 
 def test_an_older_base_year_uses_single_years_and_the_vintage_of_its_time(recorded):

@@ -94,6 +94,11 @@ def test_bad_input_is_one_line_and_a_non_zero_exit(one_source, capsys, args, mes
     assert err.count("\n") == 1 and err.startswith("k2020proj: error: ") and message in err
 
 
+def test_offline_without_a_cache_says_what_is_missing_in_one_line(capsys):
+    code, out, err = run(capsys, "--kommune", "3201", "--offline")
+    assert code == 4 and out == "" and err.count("\n") == 1 and "run without --offline" in err
+
+
 def test_a_bad_scenario_file_is_one_line_naming_the_key(one_source, capsys, tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "bad"\n[levers]\nfulltime = 5\n', encoding="utf-8")
@@ -203,6 +208,7 @@ def test_live_kommune_3024_projects_every_group_and_labels_the_synthetic_tables(
     for occupation in OCCUPATIONS:
         assert f"{labels.occupation(occupation, 'no')} ({occupation}) – 3201 Bærum" in out
     assert "Syntetiske data, ikke tall fra SSB: 14534, 13600." in out
+    assert "ltc: ingen kommune har alle aldersgrupper" in out          # the replayed 11645 has 67–79 only
     assert "den syntetiske framskriving 13600 (2022)" in out and "basisår 2021" in out
     source_line = next(line for line in lines if line.startswith("Kilde:"))
     assert "14534" not in source_line and "13600" not in source_line and "07459" in source_line
