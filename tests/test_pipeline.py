@@ -266,6 +266,26 @@ def test_an_older_base_year_uses_single_years_and_the_vintage_of_its_time(record
     assert not any("07459 by age group" in n for n in inputs.meta["notes"])
 
 
+class MarkedSynthetic:
+    """The recorded source with its FTE table marked synthetic, as a synthetic fixture would be."""
+
+    def __init__(self, recorded):
+        self.recorded, self.name = recorded, recorded.name
+
+    def __getattr__(self, name):
+        return getattr(self.recorded, name)
+
+    def personnel_fte(self, years):
+        return self.recorded.personnel_fte(years).with_meta(synthetic=True)
+
+
+def test_a_synthetic_table_marks_the_run_its_projections_and_notes_and_leaves_the_source_line(recorded):
+    run = run_projection("4001", source=MarkedSynthetic(recorded), horizon=2030)
+    assert run.synthetic and run.runs[0][0].synthetic and run.projection.meta["synthetic"]
+    assert run.notes[0].key == "synthetic" and "11924/14534/04686" in str(run.notes[0])
+    assert "14534" not in run.table_ids() and "07459" in run.table_ids()
+
+
 @pytest.mark.parametrize("base_year, message", [(2014, "base year 2014"), (2026, "base year 2026")])
 def test_a_base_year_outside_the_data_is_a_usage_error(recorded, base_year, message):
     with pytest.raises(UsageError, match=message):

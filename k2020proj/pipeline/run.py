@@ -93,24 +93,25 @@ def _usable(regions: Sequence[str], population: Cube, fte: Cube) -> tuple[list[s
 
 def inputs_for(data: BaseData, horizon: int = DEFAULT_HORIZON, alternative: str = "MMMM",
                vintage: int | None = None) -> tuple[ModelInputs, PopulationPath, dict]:
-    """Model inputs for one SSB alternative, the population path behind them, and the
-    projection table's meta."""
+    """Model inputs for one SSB alternative (meta: tables, ``synthetic``, vintage, notes …),
+    the population path behind them, and the projection table's meta."""
     target = str(data.history.end_year)
     chosen, raw = choose_vintage(data.source, data.base_year, alternative, vintage)
-    table = str(raw.meta.get("table") or PROJECTION_TABLES.get(chosen, ""))
-    synthetic = table_records(data.source, [{**raw.meta, "table": table}])[0]["synthetic"]
-    projection, _ = harmonise(raw.with_meta(table=table), data.history, target)
-    path = population_path(data.population, projection.with_meta(vintage=chosen, alternative=alternative,
-                                                                 synthetic=synthetic),
-                           data.regions, data.base_year, horizon)
+    projection_meta = {**raw.meta, "table": str(raw.meta.get("table") or PROJECTION_TABLES.get(chosen, ""))}
+    records = table_records(data.source, (*data.metas, projection_meta))
+    projection, _ = harmonise(raw.with_meta(table=projection_meta["table"]), data.history, target)
+    path = population_path(data.population, projection.with_meta(
+        vintage=chosen, alternative=alternative, synthetic=next(r["synthetic"] for r in records if r["id"] == projection_meta["table"])),
+        data.regions, data.base_year, horizon)
     counties = [r[:2] for r in data.regions]  # a municipality's county is its code's first two digits
-    meta = {"structure": target, "alternative": alternative, "vintage": chosen, "projection_table": table,
-            "source": data.source.name, "population_method": dict(path.methods),
-            "notes": [str(n) for n in (*data.notes, *path.notes)]}
+    meta = {"structure": target, "alternative": alternative, "vintage": chosen,
+            "projection_table": projection_meta["table"], "source": data.source.name,
+            "tables": [r["id"] for r in records], "synthetic": any(r["synthetic"] for r in records),
+            "population_method": dict(path.methods), "notes": [str(n) for n in (*data.notes, *path.notes)]}
     inputs = make_inputs(data.regions, counties, path.cube.values, range(data.base_year, horizon + 1), data.fte,
                          base_year=data.base_year, occupations=data.occupations, services=SERVICES, meta=meta,
                          user_profiles=data.profiles, mix=data.mix, recent_growth=data.growth)
-    return inputs, path, dict(raw.meta)
+    return inputs, path, projection_meta
 
 
 def build_inputs(source: Source | str | Path | None, regions: Sequence[str], base_year: int | None = None,
@@ -120,11 +121,7 @@ def build_inputs(source: Source | str | Path | None, regions: Sequence[str], bas
     :class:`~k2020proj.sources.Source`, a recorded folder, or ``None`` for the default)."""
     opened = source if isinstance(source, Source) else open_source(source)
     area = resolve_area(opened.region_history(), list(regions))
-    data = base_data(opened, area.municipalities, base_year, occupations)
-    inputs, _, projection_meta = inputs_for(data, horizon, alternative)
-    records = table_records(opened, (*data.metas, projection_meta))
-    return inputs.replace(meta={**inputs.meta, "tables": [r["id"] for r in records],
-                                "synthetic": any(r["synthetic"] for r in records)})
+    return inputs_for(base_data(opened, area.municipalities, base_year, occupations), horizon, alternative)[0]
 
 
 # -- provenance -----------------------------------------------------------------------------------
