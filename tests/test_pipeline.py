@@ -292,6 +292,12 @@ def test_a_base_year_outside_the_data_is_a_usage_error(recorded, base_year, mess
         run_projection("3201", source=recorded, base_year=base_year)
 
 
+def test_a_base_year_without_earlier_ftes_keeps_the_stock_level_and_says_so(recorded):
+    run = run_projection("4001", source=recorded, base_year=2015, horizon=2020)
+    assert run.vintage == 2016 and "inflow_level" in [n.key for n in run.notes]
+    assert run.runs[0][0].recent_growth.tolist() == [[0.0]]
+
+
 def test_progress_goes_to_stderr_when_asked(recorded, capsys):
     run_projection("4001", source=recorded, horizon=2030, progress=True)
     captured = capsys.readouterr()

@@ -52,6 +52,8 @@ NOTES: dict[str, tuple[str, str]] = {
                            "default rates (2024) are used."),
     "inflow": ("Tilgangen holder hver gruppes årsverk på den årlige endringen {first}–{base} (høyst ±10 %).",
                "The inflow keeps each group's FTEs on their annual change {first}–{base} (capped at ±10 %)."),
+    "inflow_level": ("Ingen årsverk før {base} i datagrunnlaget: tilgangen holder hver gruppes årsverk i nivå.",
+                     "No FTEs before {base} in the data: the inflow keeps each group's FTEs level."),
     "mix_assumed": ("{occupations}: ingen standardandel i hjemmetjenester eller institusjon; delt likt (antakelse).",
                     "{occupations}: no default share in home care or institutions; split equally (assumption)."),
     "dropped": ("Utelatt fordi {what} mangler for {base}: {regions}.",

@@ -69,7 +69,8 @@ def base_data(source: Source, regions: Sequence[str], base_year: int | None = No
     mix, assumed = care_mix(chosen)
     if len(chosen) < len(OCCUPATIONS) and occupations is None:
         notes.insert(0, Note("occupations", {"occupations": ", ".join(chosen)}))
-    notes += [*users_notes, Note("inflow", {"first": fte.codes["year"][0], "base": year})]
+    first = int(fte.codes["year"][0])
+    notes += [*users_notes, Note("inflow" if first < year else "inflow_level", {"first": first, "base": year})]
     if assumed:
         notes.append(Note("mix_assumed", {"occupations": ", ".join(assumed)}))
     return BaseData(source, history, year, tuple(kept), chosen, population, history_values[..., -1],
