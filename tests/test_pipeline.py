@@ -76,6 +76,14 @@ def test_cohort_change_ages_a_cohort_with_the_national_ratio():
     assert path[0, 0, 0, 1] == pytest.approx(50.0 * 1000.0 / (35 * 1000.0))  # newborns per person 15–49
 
 
+def test_an_empty_national_age_carries_nobody_instead_of_dividing_by_zero():
+    national = np.full((1, 106, 2), 1000.0)
+    national[0, 60, 0] = 0.0
+    base = np.full((1, 1, 106), 10.0)
+    path = cohort_change(base, national)
+    assert np.isfinite(path).all() and path[0, 0, 61, 1] == 0.0
+
+
 def test_recent_growth_is_the_annual_rate_from_the_first_positive_year_capped():
     values = np.array([[100.0, 110.0, 121.0],
                        [np.nan, 100.0, 200.0],     # +100 % in a year: capped at +10 %

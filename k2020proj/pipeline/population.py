@@ -111,10 +111,9 @@ def cohort_change(base: np.ndarray, national: np.ndarray) -> np.ndarray:
     the national ratio of newborns to people 15–49 (both sexes) times the local 15–49.
     Returns (K, S, A, T) with the base in the first year.
     """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.nan_to_num(national[..., 1:-1, 1:] / national[..., :-2, :-1])
-        top = np.nan_to_num(national[..., -1, 1:] / (national[..., -2, :-1] + national[..., -1, :-1]))
-        births = np.nan_to_num(national[..., 0, 1:] / national[..., 15:50, :-1].sum(axis=(0, 1)))
+    ratio = _ratio(national[..., 1:-1, 1:], national[..., :-2, :-1])
+    top = _ratio(national[..., -1, 1:], national[..., -2, :-1] + national[..., -1, :-1])
+    births = _ratio(national[..., 0, 1:], national[..., 15:50, :-1].sum(axis=(0, 1)))
     out = np.empty(base.shape + (national.shape[-1],))
     out[..., 0] = base
     for t in range(1, national.shape[-1]):
@@ -123,6 +122,12 @@ def cohort_change(base: np.ndarray, national: np.ndarray) -> np.ndarray:
         out[..., -1, t] = (before[..., -2] + before[..., -1]) * top[..., t - 1]
         out[..., 0, t] = before[..., 15:50].sum(axis=(-2, -1))[:, None] * births[:, t - 1]
     return out
+
+
+def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """numerator / denominator, 0 where the denominator is not positive (nobody to carry on)."""
+    safe = np.where(denominator > 0, denominator, 1.0)
+    return np.where(denominator > 0, numerator / safe, 0.0)
 
 
 @dataclass(frozen=True)
