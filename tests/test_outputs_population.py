@@ -49,3 +49,12 @@ def test_pyramid_bars_divide_grouped_persons_by_band_width():
     assert bars["sex"].tolist() == ["0", "0", "0"]
     assert bars["width"].tolist() == [1, 4, population.OPEN_WIDTH]
     assert bars["persons_per_year"].tolist() == [50.0, 100.0, 3.0]
+
+
+def test_single_years_are_drawn_in_five_year_bands():
+    """Ages 0–9 with 1..10 persons: band 0–4 holds 15 (3 per year), band 5–9 holds 40 (8 per year)."""
+    cube = Cube(("region", "age", "year"), {"region": ["1"], "age": [f"{a:03d}" for a in range(10)],
+                                             "year": ["2024"]}, np.arange(1.0, 11.0).reshape(1, 10, 1))
+    bars = population.pyramid(cube, "1", 2024)
+    assert bars["low"].tolist() == [0, 5] and bars["width"].tolist() == [5, 5]
+    assert bars["persons_per_year"].tolist() == [3.0, 8.0]

@@ -16,9 +16,11 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
+from k2020proj.cli import main
 from k2020proj.errors import DataError, UsageError
 from k2020proj.outputs import formats
 from k2020proj.outputs.package import build_package
+from k2020proj.sources import open_source
 
 import package_sample
 from package_sample import sample_inputs
@@ -36,21 +38,26 @@ def _pages(root: Path) -> list[Path]:
     return sorted(root.glob("*.html"))
 
 
-def test_every_municipality_has_a_page_linked_from_the_index(package):
-    index = (package.root / "index.html").read_text(encoding="utf-8")
-    for code in CODES:
-        assert (package.root / f"kommune-{code}.html").exists()
+def test_every_municipality_has_a_page_and_the_method_page_exists(package):
+    assert all((package.root / f"kommune-{code}.html").is_file() for code in CODES)
+    assert (package.root / "metode.html").is_file()
+
+
+def assert_pages_complete(root: Path, codes: list[str]) -> None:
+    """A page per municipality linked from the index; every image and local link exists."""
+    index = (root / "index.html").read_text(encoding="utf-8")
+    for code in codes:
         assert f'href="kommune-{code}.html"' in index
-    assert (package.root / "metode.html").exists()
-
-
-def test_every_image_and_local_link_of_every_page_exists(package):
-    for page in _pages(package.root):
+    for page in _pages(root):
         text = page.read_text(encoding="utf-8")
         images = re.findall(r'<img src="([^"]+)"', text)
         assert images or page.name == "metode.html"
         for target in images + re.findall(r'href="([^"#:]+)"', text):
-            assert (package.root / target).is_file(), f"{page.name} refers to missing {target}"
+            assert (root / target).is_file(), f"{page.name} refers to missing {target}"
+
+
+def test_every_image_and_local_link_of_every_page_exists(package):
+    assert_pages_complete(package.root, CODES)
 
 
 def test_every_table_and_chart_on_a_page_has_the_source_line_beside_it(package):
@@ -65,31 +72,31 @@ def _tidy(root: Path, dialect: str) -> pd.DataFrame:
     return formats.read_csv(root / "csv" / dialect / "tidy.csv", dialect)
 
 
-def test_xlsx_opens_and_its_figures_and_totals_equal_the_tidy_csv(package):
-    """Every shown cell of the supply/demand sheet is the tidy value rounded; the county rows
-    are the rounded sums of the municipalities in the tidy file."""
-    book = load_workbook(next(package.root.glob("*.xlsx")), read_only=True)
+def assert_workbook_matches_tidy(root: Path, county: str) -> int:
+    """Every shown supply cell of the workbook is the tidy CSV's value rounded, and the
+    county's demand is the rounded sum of its municipalities in the tidy CSV; returns the
+    number of cells compared."""
+    book = load_workbook(next(root.glob("*.xlsx")), read_only=True)
     assert {"Oversikt", "Befolkning", "Tilbud og behov", "Behovsindeks", "Indikatorer"} <= set(book.sheetnames)
     rows = list(book["Tilbud og behov"].iter_rows(values_only=True))
     header = rows[2]
     sheet = pd.DataFrame([r for r in rows[3:] if r and r[0] in ("kommune", "fylke")], columns=header)
-    tidy = _tidy(package.root, "en").set_index(["region", "occupation", "year", "scenario", "variable"])
-    column = "Tilbud, årsverk"
-    checked = 0
-    for row in sheet.itertuples(index=False):
-        data = dict(zip(header, row))
-        if data[column] == ":":
-            continue
+    tidy = _tidy(root, "en").set_index(["region", "occupation", "year", "scenario", "variable"])
+    shown = sheet[sheet["Tilbud, årsverk"] != ":"]
+    for data in shown.to_dict("records"):
         key = (data["Regionnr."], data["Yrkeskode"], int(data["År"]), data["Scenario"], "supply_fte")
-        assert data[column] == round(tidy.loc[key, "value"])
-        checked += 1
-    assert checked > 50
+        assert data["Tilbud, årsverk"] == round(tidy.loc[key, "value"])
     kommune = tidy.reset_index().query("level == 'kommune' and variable == 'demand_fte'")
     sums = kommune.groupby(["occupation", "year", "scenario"])["value"].sum()
-    county = sheet[sheet["Regionnr."] == "99"]
-    for data in county.to_dict("records"):
-        total = sums[data["Yrkeskode"], int(data["År"]), data["Scenario"]]
-        assert data["Behov, årsverk"] == round(total)
+    totals = sheet[sheet["Regionnr."] == county].to_dict("records")
+    assert totals
+    for data in totals:
+        assert data["Behov, årsverk"] == round(sums[data["Yrkeskode"], int(data["År"]), data["Scenario"]])
+    return len(shown)
+
+
+def test_xlsx_opens_and_its_figures_and_totals_equal_the_tidy_csv(package):
+    assert assert_workbook_matches_tidy(package.root, "99") > 50
 
 
 def test_small_cells_are_hidden_for_people_and_exact_for_machines(package):
@@ -106,16 +113,21 @@ def test_small_cells_are_hidden_for_people_and_exact_for_machines(package):
     assert '<td class="num">:</td>' in page
 
 
-def test_no_csv_opens_with_semicolons_and_decimal_commas_and_matches_the_en_csv(package):
-    raw = (package.root / "csv" / "no" / "tidy.csv").read_bytes()
+def assert_no_dialect(root: Path) -> pd.DataFrame:
+    """The no tidy CSV has a BOM, semicolons and decimal commas only, and equals the en one."""
+    raw = (root / "csv" / "no" / "tidy.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = raw.decode("utf-8-sig").splitlines()
     assert lines[0].split(";")[:4] == ["level", "region", "region_name", "occupation"]
     assert any(re.search(r";-?\d+,\d+;", line) for line in lines[1:50])
     assert not any(re.search(r";-?\d+\.\d+;", line) for line in lines[1:])
-    no, en = _tidy(package.root, "no"), _tidy(package.root, "en")
-    pd.testing.assert_frame_equal(no, en)
-    assert set(no["region"]) == {*CODES, "99"}
+    no = _tidy(root, "no")
+    pd.testing.assert_frame_equal(no, _tidy(root, "en"))
+    return no
+
+
+def test_no_csv_opens_with_semicolons_and_decimal_commas_and_matches_the_en_csv(package):
+    assert set(assert_no_dialect(package.root)["region"]) == {*CODES, "99"}
 
 
 def test_provenance_lists_every_file_with_its_hash_and_the_inputs(package):
@@ -158,3 +170,22 @@ def test_results_missing_a_municipality_are_refused_with_its_code(tmp_path):
     with pytest.raises(DataError, match="9902"):
         build_package(sample_inputs(results=results[results["region"] != "9902"]), tmp_path / "p",
                       progress=False)
+
+
+def test_command_builds_telemark_from_the_recorded_data(ssb_data, tmp_path):
+    """`k2020proj package --fylke 08` (old Telemark) writes today's county 40 with all 17
+    municipalities from the recorded SSB data, consistent between pages, workbook and CSV."""
+    history = open_source(ssb_data).region_history()
+    codes = history.county_municipalities("40")
+    out = tmp_path / "telemark"
+    status = main(["package", "--fylke", "08", "--horizon", "2035", "--draws", "20", "--quiet",
+                   "--source", str(ssb_data), "--out", str(out)])
+    assert status == 0
+    assert len(codes) == 17 and all((out / f"kommune-{code}.html").is_file() for code in codes)
+    assert_pages_complete(out, codes)
+    assert assert_workbook_matches_tidy(out, "40") > 17
+    tidy = assert_no_dialect(out)
+    assert set(tidy["region"]) == {*codes, "40"} and set(tidy["occupation"]) >= {"spl"}
+    record = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
+    assert record["synthetic"] is False and "14746" in record["ssb_tables"]
+    assert "Kilde: Statistisk sentralbyrå (tabell 04686, 07459" in (out / "index.html").read_text(encoding="utf-8")

@@ -142,7 +142,7 @@ def pyramid(now: pd.DataFrame, later: pd.DataFrame, years: tuple[int, int], path
 
 
 def _per_year(lang: str) -> str:
-    return "per ettårig alder" if lang == "no" else "per single year of age"
+    return "per ettårig alder, i femårsgrupper" if lang == "no" else "per single year of age, in five-year bands"
 
 
 def demand_index(results: pd.DataFrame, region: str, scenario: str, path: Path, title: str,

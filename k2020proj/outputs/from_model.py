@@ -64,17 +64,17 @@ def scenario_record(projection: Projection) -> dict[str, object]:
 
 def package_inputs(runs: Sequence[tuple[ModelInputs, Projection]], county: tuple[str, str],
                    municipalities: Sequence[tuple[str, str]], tables: Sequence[str], vintage: str,
-                   provenance: Mapping[str, object] | None = None) -> PackageInputs:
-    """PackageInputs for ``runs`` (the first is the main scenario; its population is shown)."""
+                   provenance: Mapping[str, object] | None = None, limits: Sequence[str] = ()) -> PackageInputs:
+    """PackageInputs for ``runs`` (the first is the main scenario; its population is shown).
+
+    ``limits`` are statements on how the inputs were estimated (the pipeline's notes, in
+    the package's language); the model's own notes of every run are added after them.
+    """
     if not runs:
         raise DataError("no projection runs to package")
     main_inputs, main = runs[0]
     results = pd.concat([projection.to_frame() for _, projection in runs], ignore_index=True)
-    notes = dict.fromkeys(str(n) for _, p in runs for n in p.meta.get("notes", []))
-    limits = list(notes)
-    if any(p.meta.get("stock_split_estimated") for _, p in runs):
-        limits.append("stock_split_estimated: municipal staff totals were split by age and sex with the "
-                      "national profile of each occupation (SSB's municipal tables give totals only)")
+    limits = list(dict.fromkeys([*limits, *(str(n) for _, p in runs for n in p.meta.get("notes", []))]))
     record = {"scenario_files": [scenario_record(p) for _, p in runs],
               "seeds": {p.scenario: p.meta.get("seed") for _, p in runs},
               "draws": {p.scenario: p.meta.get("draws") for _, p in runs},

@@ -126,7 +126,8 @@ def _data(inputs, tables: Sequence[Mapping[str, object]], lang: str) -> str:
         entry = known.get(table, {})
         title = entry.get("title", "")
         stamp = entry.get("updated", "")
-        rows.append((table, " · ".join(str(x) for x in (title, stamp, entry.get("url", "")) if x) or "–"))
+        where = entry.get("url") or entry.get("source", "")
+        rows.append((table, " · ".join(str(x) for x in (title, stamp, where) if x) or "–"))
     vintage = "Datagrunnlag" if lang == "no" else "Data vintage"
     rows += [(vintage, inputs.vintage), (labels.text("structure", lang), inputs.structure)]
     return html.definitions(rows)

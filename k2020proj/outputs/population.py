@@ -64,11 +64,13 @@ def demand_groups(population: Cube) -> pd.DataFrame:
     return frame[["region", "year", "age_group", "persons"]]
 
 
-def pyramid(population: Cube, region: str, year: int) -> pd.DataFrame:
+def pyramid(population: Cube, region: str, year: int, band: int = 5) -> pd.DataFrame:
     """Bars of a population pyramid: ``low, width, sex, persons_per_year`` for one region and year.
 
-    Persons are divided by the width of each age band so single years and published
-    groups of unequal width draw a true shape. ``sex`` is ``"1"``/``"2"`` when the cube
+    Single years (all ages but an open top) are gathered in ``band``-year bands (0–4,
+    5–9, …), as pyramids are usually drawn and so ages spread from published groups do
+    not show false detail; published groups stay as they are. Persons are divided by each bar's width so
+    bars of unequal width draw a true shape. ``sex`` is ``"1"``/``"2"`` when the cube
     splits the sexes, else ``"0"`` (both sexes).
     """
     cube = population.sel(region=region, year=str(year))
@@ -76,10 +78,16 @@ def pyramid(population: Cube, region: str, year: int) -> pd.DataFrame:
         cube = Cube(("sex",) + cube.dims, {"sex": ("0",), **cube.codes}, cube.values[None],
                     meta=cube.meta)
     cube = cube.transpose("sex", "age")
+    spans = [age_interval(code) for code in cube.codes["age"]]
+    single = all(high is None or high == low + 1 for low, high in spans)
     rows = []
     for sex, values in zip(cube.codes["sex"], cube.values):
-        for code, persons in zip(cube.codes["age"], values):
-            low, high = age_interval(code)
+        for (low, high), persons in zip(spans, values):
+            if single and high is not None:
+                low, high = low - low % band, low - low % band + band
             width = (high if high is not None else low + OPEN_WIDTH) - low
-            rows.append((low, width, sex, persons / width))
-    return pd.DataFrame(rows, columns=["low", "width", "sex", "persons_per_year"])
+            rows.append((low, width, sex, persons))
+    bars = pd.DataFrame(rows, columns=["low", "width", "sex", "persons"])
+    bars = bars.groupby(["sex", "low", "width"], sort=False, as_index=False)["persons"].sum()
+    bars["persons_per_year"] = bars["persons"] / bars["width"]
+    return bars[["low", "width", "sex", "persons_per_year"]]
