@@ -20,7 +20,6 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "tables": ("data", "tables", "List the SSB tables k2020proj knows and what each is for."),
     "kommune": ("regions", "kommune", "Look up a municipality code: names, validity, successors."),
     "package": ("package", "package", "Write a county's statistics package: pages, workbook, CSV, charts, provenance."),
-    "package": ("package", "package", "Write a county's statistics package: pages, workbook, CSV, charts, provenance."),
     "backtest": ("backtest", "backtest", "Score past projections against what SSB later recorded, beside naive baselines."),
     "project": ("project", "project", "Project supply, demand and gap of care personnel for a municipality, county or the country."),
 }
