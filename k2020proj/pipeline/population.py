@@ -143,39 +143,50 @@ class PopulationPath:
 def population_path(base: Cube, projection: Cube, regions: Sequence[str], base_year: int,
                     horizon: int) -> PopulationPath:
     """``regions``' base population followed by the projection (harmonised; municipalities and
-    ``0``) to ``horizon``, with the fallbacks of the module docstring."""
-    table, vintage = str(projection.meta.get("table", "")), projection.meta.get("vintage", projection.meta.get("structure"))
+    ``0``) to ``horizon``, with the fallbacks of :mod:`k2020proj.pipeline`."""
+    table = str(projection.meta.get("table", ""))
     years = _projection_years(projection, table, base_year, horizon)
     if not (base.codes["sex"] == projection.codes["sex"] == ("1", "2")):
         base, projection = _sexes_together(base), _sexes_together(projection)
     national_base = np.nansum(base.values, axis=0)
-    projected, notes = _single_years(projection.sel(year=years), base, national_base, base_year, table)
+    projected, expanded = _single_years(projection.sel(year=years), base, national_base, base_year, table)
+    start = base.sel(region=list(regions))
+    values, methods = _carried(start, projected, national_base)
+    meta = {"table": table, "structure": base.meta.get("structure"), "alternative": projection.meta.get("alternative"),
+            "vintage": projection.meta.get("vintage"), "synthetic": bool(projection.meta.get("synthetic"))}
+    cube = Cube(("region", "sex", "age", "year"), {"region": tuple(regions), "sex": base.codes["sex"],
+                                                  "age": AGE_CODES, "year": (str(base_year), *years)},
+                values, labels={"region": start.labels["region"], "sex": base.labels["sex"]}, meta=meta)
+    return PopulationPath(cube, methods, tuple(_path_notes(meta, start, methods, base_year, expanded)))
+
+
+def _carried(start: Cube, projected: Cube, national_base: np.ndarray) -> tuple[np.ndarray, dict[str, str]]:
+    """Each region's path (K, S, A, 1 + T) from its base: the projection where it has the region
+    (``ssb``), else the national cohort-change ratios (``national``), else held (``constant``)."""
+    regions = list(start.codes["region"])
     have = {c: i for i, c in enumerate(projected.codes["region"])}
-    ssb = [r for r in regions if r in have and np.isfinite(projected.values[have[r]]).all()]
-    start = base.sel(region=list(regions)).values
-    values = np.repeat(start[..., None], len(years) + 1, axis=-1)
-    index = {r: i for i, r in enumerate(regions)}
-    if ssb:
-        values[[index[r] for r in ssb], ..., 1:] = projected.sel(region=ssb).values
-    rest = [r for r in regions if r not in ssb]
-    method = "national" if rest and NATIONAL in have else "constant"
+    ssb = [i for i, r in enumerate(regions) if r in have and np.isfinite(projected.values[have[r]]).all()]
+    rest = [i for i in range(len(regions)) if i not in ssb]
+    values = np.repeat(start.values[..., None], projected.shape[-1] + 1, axis=-1)
+    values[ssb, ..., 1:] = projected.values[[have[regions[i]] for i in ssb]]
+    method = "national" if NATIONAL in have else "constant"
     if rest and method == "national":
-        national = np.concatenate([national_base[..., None], projected.sel(region=NATIONAL).values], axis=-1)
-        values[[index[r] for r in rest]] = cohort_change(values[[index[r] for r in rest], ..., 0], national)
-    alternative = projection.meta.get("alternative", "")
-    whose = SYNTHETIC_WHOSE if projection.meta.get("synthetic") else SSB_WHOSE
-    notes.insert(0, Note("projection", {"base": base_year, "table": table, "vintage": vintage, "whose": whose,
-                                        "alternative": alternative, "count": len(ssb), "total": len(regions)}))
+        national = np.concatenate([national_base[..., None], projected.values[have[NATIONAL]]], axis=-1)
+        values[rest] = cohort_change(values[rest, ..., 0], national)
+    return values, {r: "ssb" if i in ssb else method for i, r in enumerate(regions)}
+
+
+def _path_notes(meta: Mapping[str, object], start: Cube, methods: Mapping[str, str], base_year: int,
+                expanded: list[Note]) -> list[Note]:
+    """Whose projection for how many municipalities, how its ages were spread, the fallbacks."""
+    whose = SYNTHETIC_WHOSE if meta["synthetic"] else SSB_WHOSE
+    fields = {"base": base_year, "table": meta["table"], "alternative": meta["alternative"], "whose": whose}
+    rest = [r for r, m in methods.items() if m != "ssb"]
+    notes = [Note("projection", {**fields, "vintage": meta["vintage"], "count": len(methods) - len(rest),
+                                 "total": len(methods)}), *expanded]
     if rest:
-        notes.append(Note(f"fallback_{method}", {"regions": listed(base, rest), "base": base_year,
-                                                 "table": table, "alternative": alternative, "whose": whose}))
-    cube = Cube(("region", "sex", "age", "year"),
-                {"region": tuple(regions), "sex": base.codes["sex"], "age": AGE_CODES,
-                 "year": (str(base_year), *years)}, values,
-                labels={"region": base.sel(region=list(regions)).labels["region"], "sex": base.labels["sex"]},
-                meta={"table": table, "structure": base.meta.get("structure"), "alternative": alternative,
-                      "vintage": vintage, "synthetic": bool(projection.meta.get("synthetic"))})
-    return PopulationPath(cube, {r: ("ssb" if r in ssb else method) for r in regions}, tuple(notes))
+        notes.append(Note(f"fallback_{methods[rest[0]]}", {**fields, "regions": listed(start, rest)}))
+    return notes
 
 
 def _projection_years(projection: Cube, table: str, base_year: int, horizon: int) -> list[str]:
