@@ -17,9 +17,9 @@ NOTES: dict[str, tuple[str, str]] = {
                    "for {count} av {total} kommuner.",
                    "Population after {base}: {whose} projection {table} ({vintage}), alternative {alternative}, "
                    "for {count} of {total} municipalities."),
-    "fallback_national": ("Ingen kommunal framskriving fra SSB i datagrunnlaget for {regions}: befolkningen etter "
-                          "{base} er ført fram fra {base} med de nasjonale kohortendringsratene i {whose} framskriving "
-                          "{table} ({alternative}) (Hamilton–Perry). Dette er ikke SSBs framskriving for kommunen.",
+    "fallback_national": ("Ingen kommunal framskriving fra SSB i datagrunnlaget for {regions}: befolkningen "
+                          "etter {base} er ført fram fra {base} med de nasjonale kohortendringsratene i {whose} "
+                          "framskriving {table} ({alternative}) (Hamilton–Perry). Dette er ikke SSBs framskriving for kommunen.",
                           "No SSB municipal projection in the data for {regions}: the population after {base} is "
                           "carried forward from {base} by the national cohort-change ratios of {whose} projection "
                           "{table} ({alternative}) (Hamilton–Perry). This is not SSB's projection for the "

@@ -100,10 +100,10 @@ def inputs_for(data: BaseData, horizon: int = DEFAULT_HORIZON, alternative: str 
     chosen, raw = choose_vintage(data.source, data.base_year, alternative, vintage)
     projection_meta = {**raw.meta, "table": str(raw.meta.get("table") or PROJECTION_TABLES.get(chosen, ""))}
     records = table_records(data.source, (*data.metas, projection_meta))
+    synthetic = next(r["synthetic"] for r in records if r["id"] == projection_meta["table"])
     projection, _ = harmonise(raw.with_meta(table=projection_meta["table"]), data.history, target)
-    path = population_path(data.population, projection.with_meta(
-        vintage=chosen, alternative=alternative, synthetic=next(r["synthetic"] for r in records if r["id"] == projection_meta["table"])),
-        data.regions, data.base_year, horizon)
+    projection = projection.with_meta(vintage=chosen, alternative=alternative, synthetic=synthetic)
+    path = population_path(data.population, projection, data.regions, data.base_year, horizon)
     counties = [r[:2] for r in data.regions]  # a municipality's county is its code's first two digits
     meta = {"structure": target, "alternative": alternative, "vintage": chosen,
             "projection_table": projection_meta["table"], "source": data.source.name,
@@ -281,7 +281,8 @@ def _finished(area: Area, data: BaseData, main: tuple[ModelInputs, PopulationPat
     notes = [*data.notes, *{str(n): n for _, built_path, _ in built for n in built_path.notes}.values()]
     if any(p.meta.get("stock_split_estimated") for _, p in runs):
         notes.append(Note("stock_split"))
-    notes += [Note("model", {"text": t}) for t in dict.fromkeys(str(n) for _, p in runs for n in p.meta.get("notes", []))]
+    model_notes = dict.fromkeys(str(n) for _, p in runs for n in p.meta.get("notes", []))
+    notes += [Note("model", {"text": text}) for text in model_notes]
     synthetic = [r["id"] for r in records if r["synthetic"]]
     if synthetic:
         notes.insert(0, Note("synthetic", {"tables": ", ".join(synthetic)}))
