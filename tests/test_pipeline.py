@@ -306,6 +306,21 @@ def test_a_base_year_without_earlier_ftes_keeps_the_stock_level_and_says_so(reco
     assert run.runs[0][0].recent_growth.tolist() == [[0.0]]
 
 
+def test_the_default_base_year_is_found_whatever_today_s_year(recorded, monkeypatch):
+    """The newest year with FTEs and population, looked for from today back to 2000."""
+    import datetime
+
+    from k2020proj.pipeline import available
+
+    class Later(datetime.date):
+        @classmethod
+        def today(cls):
+            return cls(2049, 6, 1)
+
+    monkeypatch.setattr(available, "date", Later)
+    assert available.choose_base_year(recorded) == 2025
+
+
 def test_progress_goes_to_stderr_when_asked(recorded, capsys):
     run_projection("4001", source=recorded, horizon=2030, progress=True)
     captured = capsys.readouterr()

@@ -12,8 +12,10 @@ from k2020proj.cube import Cube
 from k2020proj.errors import DataError, UsageError
 from k2020proj.sources import Source
 
-#: years looked back for the newest year a dataset has
+#: years looked back for the newest year a dataset has before a given year
 SEARCH_YEARS = 12
+#: the oldest year a default base year is looked for (the KOSTRA FTE tables start in 2015)
+OLDEST_BASE_YEAR = 2000
 
 
 def has_year(fetch: Callable[[list[int]], Cube], year: int) -> bool:
@@ -45,9 +47,9 @@ def choose_base_year(source: Source, base_year: int | None = None) -> int:
             raise UsageError(f"base year {base_year}: {source.name} has no population (07459) for it")
         return int(base_year)
     now = date.today().year
-    newest = latest_year(source.personnel_fte, now, now - SEARCH_YEARS)
+    newest = latest_year(source.personnel_fte, now, OLDEST_BASE_YEAR)
     if newest is None:
-        raise DataError(f"{source.name} has no personnel FTEs for {now - SEARCH_YEARS}–{now}")
+        raise DataError(f"{source.name} has no personnel FTEs for {OLDEST_BASE_YEAR}–{now}")
     year = next((y for y in range(newest, newest - SEARCH_YEARS, -1) if _has_population(source, y)), None)
     if year is None:
         raise DataError(f"{source.name} has no population for any year with personnel FTEs")
