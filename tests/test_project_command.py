@@ -15,6 +15,8 @@ from k2020proj.outputs import labels
 from k2020proj.outputs.formats import read_csv
 from k2020proj.sources import RecordedSource
 from k2020proj.ssb.jsonstat import read_jsonstat
+from k2020proj.ssb.live import occupation_weights
+from k2020proj.ssb.selection import Variable
 from k2020proj.testing.synthetic_ssb import fte_document, projection_document, served_table, synthetic_replay
 
 FTE_YEARS = list(range(2015, 2022))
@@ -192,6 +194,18 @@ def test_synthetic_tables_are_shaped_like_ssb_s_and_say_they_are_synthetic(synth
         "3024": projection.sel(Region="3024", ContentsCode="Personer", Tid="2022").values,
         "0": projection.sel(Region="0", ContentsCode="Personer", Tid="2022").values})
     assert served_table(synthetic_documents[0]).elimination["KOKutdanningoms0000"] is True
+
+
+@pytest.mark.parametrize("table, dim", [("14534", "KOKutdanningoms0000"), ("11924", "KOKkyrk200000")])
+def test_both_fte_tables_name_every_group_the_way_the_live_source_reads_them(table, dim):
+    """Every MODEL.md group is found in the education labels; 11924's four nurse categories
+    all count as nurses; the total category is left out, as SSB's own is."""
+    cube = read_jsonstat(fte_document({"3201": "Bærum"}, [2024], table=table, seed=1))
+    variable = Variable(dim, "utdanning", cube.codes[dim], cube.labels[dim])
+    weights, occupations, left_out = occupation_weights(variable)
+    assert sorted(occupations) == sorted(OCCUPATIONS) and left_out == [cube.codes[dim][0]]
+    nurses = [code for code, row in zip(cube.codes[dim], weights) if row[occupations.index("spl")]]
+    assert nurses == (["01"] if table == "14534" else ["KF01", "KF02", "KF03", "KF04"])
 
 
 def test_live_kommune_3024_projects_every_group_and_labels_the_synthetic_tables(ssb_data, synthetic_documents,
