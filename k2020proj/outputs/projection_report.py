@@ -26,7 +26,8 @@ from k2020proj import __version__
 from k2020proj.outputs import charts, labels
 from k2020proj.outputs import results as res
 from k2020proj.outputs import tables as tab
-from k2020proj.outputs.formats import Table, atomic_write, cell_text, scenario_line, source_line, write_csv
+from k2020proj.outputs.formats import (Table, atomic_write, cell_text, scenario_line, source_line, write_csv,
+                                       write_workbook)
 from k2020proj.outputs.from_model import scenario_record
 from k2020proj.pipeline import ProjectionRun
 
@@ -190,8 +191,6 @@ def write_files(run: ProjectionRun, fmt: str, out: Path, lang: str) -> list[Path
 
 def _workbook(run: ProjectionRun, path: Path, lang: str) -> Path:
     """Summary sheet (G's supply-and-demand table for the area) and the tidy long sheet."""
-    from k2020proj.outputs.formats import write_workbook
-
     notes = tuple(header_lines(run, lang) + footer_lines(run, lang))
     names = dict(zip(run.population.codes["region"], run.population.labels["region"]))
     names[run.area.code] = run.area.name
