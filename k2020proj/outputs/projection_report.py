@@ -58,6 +58,7 @@ CANNOT_OCCUR = "."
 
 
 def phrase(key: str, lang: str, **fields: object) -> str:
+    """A phrase of this report in ``lang`` with ``{fields}`` filled in."""
     return PHRASES[key][labels.LANGS.index(labels.check_lang(lang))].format(**fields)
 
 
@@ -74,8 +75,8 @@ def header_lines(run: ProjectionRun, lang: str) -> list[str]:
     if area.given:
         lines.append(phrase("today", lang, code=area.given[0], name=area.given[1], new_code=area.code,
                             new_name=area.name, structure=area.structure))
-    scenarios = ", ".join(f"{s} ({phrase('alternative', lang)} {p.meta.get('alternative')})"
-                          for s, p in zip(run.scenarios, (p for _, p in run.runs)))
+    scenarios = ", ".join(f"{p.scenario} ({phrase('alternative', lang)} {p.meta.get('alternative')})"
+                          for _, p in run.runs)
     place = area.name if area.level == "land" else f"{area.code} {area.name} ({phrase(area.level, lang)})"
     lines.append(phrase("heading", lang, place=place, scenarios=scenarios))
     lines.append(phrase("years", lang, base=run.base_year, horizon=run.horizon, structure=area.structure,
