@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
 from k2020proj.outputs import labels
@@ -60,7 +61,7 @@ def supply_demand(results: pd.DataFrame, region: str, path: Path, title: str,
     small = _small_groups(results, region, groups, threshold)
     cols = min(3, max(1, len(groups)))
     nrows = -(-len(groups) // cols)
-    figure = _figure(4.2 * cols + 0.6, 3.0 * nrows + 1.3)
+    figure = _figure(max(7.5, 4.2 * cols + 0.6), 3.0 * nrows + (1.3 if cols > 1 else 2.2))
     axes = figure.subplots(nrows, cols, squeeze=False).ravel()
     for ax, occupation in zip(axes, groups):
         ax.set_title(labels.occupation(occupation, lang), fontsize=10)
@@ -77,7 +78,10 @@ def supply_demand(results: pd.DataFrame, region: str, path: Path, title: str,
         ax.set_visible(False)
     shown = [ax for ax, o in zip(axes, groups) if o not in small]
     if shown:
-        shown[0].legend(fontsize=7, loc="best")
+        handles, names = shown[0].get_legend_handles_labels()
+        bands = [Patch(color="#777777", alpha=alpha) for alpha in (0.35, 0.15)]
+        shown[0].legend(handles + bands, names + [labels.text("band80", lang), labels.text("band95", lang)],
+                        fontsize=7, loc="best")
     return _save(figure, path, title, notes)
 
 
