@@ -14,6 +14,7 @@ import click
 from k2020proj.errors import UsageError
 from k2020proj.pipeline import Area, resolve_area
 from k2020proj.regions import RegionHistory
+from k2020proj.commands.options import data_options
 
 
 @dataclass(frozen=True)
@@ -70,10 +71,7 @@ def select_regions(history: RegionHistory, fylke: str | None, kommuner: tuple[st
 @click.option("--zip", "make_zip", is_flag=True, help="Also write <folder>.zip.")
 @click.option("--threshold", type=int, default=5, show_default=True,
               help="Hide cells resting on fewer persons than this in tables for people.")
-@click.option("--source", type=click.Path(file_okay=False), default=None,
-              help="Folder of recorded SSB data; default K2020PROJ_SOURCE, else SSB live (cached).")
-@click.option("--offline", is_flag=True, help="Use the response cache only, never the network.")
-@click.option("--quiet", is_flag=True, help="No progress bar.")
+@data_options
 def package(fylke, kommuner, base_year, horizon, scenarios, draws, seed, lang, out, make_zip, threshold,
             source, offline, quiet) -> None:
     """Write the statistics package for a county (or some of its municipalities).

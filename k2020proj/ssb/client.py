@@ -402,7 +402,7 @@ class SSBClient:
         with tqdm(total=count, desc=f"SSB {query.table}", unit="call", file=sys.stderr,
                   leave=False, disable=not (self.progress and count > 1 and sys.stderr.isatty())) as bar:
             cube = self._assemble(api, root, variables, bar)
-        return cube.with_meta(api=api, requests=count, synthetic=False)
+        return cube.with_meta(api=api, requests=count, synthetic=bool(cube.meta.get("synthetic", False)))
 
     def _fits(self, api: str):
         """Whether a piece can be sent as it is: always by POST, by GET if the URL is short."""

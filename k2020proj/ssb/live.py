@@ -181,7 +181,7 @@ class LiveSource:
         cube = _drop_empty_regions(cube, region.code)
         cube = self._renamed(cube, {region.code: "region", sex.code: "sex", age.code: "age", time.code: "year"})
         return cube.transpose("region", "sex", "age", "year").with_meta(
-            structure=EACH_YEAR, synthetic=False, title="Befolkning 1. januar, etter region, kjønn og alder")
+            structure=EACH_YEAR, title="Befolkning 1. januar, etter region, kjønn og alder")
 
     def population_groups(self, years: Iterable[int]) -> Cube:
         """07459 through ``agg_KommSummer`` (2024 structure), ages 0-66, 67-79, 80+, total."""
@@ -200,7 +200,7 @@ class LiveSource:
                     values=cube.values, meta=cube.meta)
         cube = self._renamed(cube, {"Region": "region", age.code: "age", time.code: "year"})
         return cube.transpose("region", "age", "year").with_meta(
-            structure="2024", synthetic=False, codelist=klass.AGG_NAME,
+            structure="2024", codelist=klass.AGG_NAME,
             title="Befolkning 1. januar etter aldersgruppe (2024-struktur)")
 
     # -- projections -------------------------------------------------------------------
@@ -229,7 +229,7 @@ class LiveSource:
         cube = self._renamed(cube, {region.code: "region", age.code: "age", time.code: "year",
                                     **({sex.code: "sex"} if sex else {})})
         return cube.transpose("region", "sex", "age", "year").with_meta(
-            table=table, structure=str(vintage), alternative=alternative, synthetic=False)
+            table=table, structure=str(vintage), alternative=alternative)
 
     # -- personnel and users -----------------------------------------------------------------
     def personnel_fte(self, years: Iterable[int]) -> Cube:
@@ -266,7 +266,7 @@ class LiveSource:
         cube = cube.map_axis(education.code, weights, occupations)
         cube = self._renamed(cube, {region.code: "region", education.code: "occupation", time.code: "year"})
         return cube.transpose("region", "occupation", "year").with_meta(
-            table=table, structure=EACH_YEAR, synthetic=False, unit="avtalte årsverk",
+            table=table, structure=EACH_YEAR, unit="avtalte årsverk",
             education_left_out=left_out, title="Avtalte årsverk i omsorgstjenestene etter utdanning")
 
     def care_users(self, years: Iterable[int]) -> Cube:
@@ -276,7 +276,7 @@ class LiveSource:
         regions = sorted(set(home.codes["region"]) | set(ltc.codes["region"]))
         parts = [c.reindex("region", regions) for c in (home, ltc)]
         return concat(parts, "service").transpose("region", "service", "age", "year").with_meta(
-            table=f"{HOME_CARE}/{LTC}", structure=EACH_YEAR, synthetic=False,
+            table=f"{HOME_CARE}/{LTC}", structure=EACH_YEAR,
             title="Brukere av hjemmetjenester og langtidsopphold i institusjon")
 
     def _home_care(self, years: Iterable[int]) -> Cube:
