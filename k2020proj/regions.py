@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import lsq_linear
 
 from k2020proj.cube import Cube
-from k2020proj.errors import DataError, UsageError
+from k2020proj.errors import UsageError
 from k2020proj.ssb.klass import AggMember, CodeChange, CodeRecord, records_from_agg
 
 #: the first year of SSB's grouping "Kommuner 1994-2024": the oldest structure a history targets

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from k2020proj.ssb.cache import (CacheKey, CorruptCacheError, ResponseCache, atomic_write,
+from k2020proj.atomic import write_bytes
+from k2020proj.ssb.cache import (CacheKey, CorruptCacheError, ResponseCache,
                                  canonical_json, sha256)
 
 BODY = b'{"version":"2.0","class":"dataset","updated":"2021-06-21","value":[1,null]}'
@@ -88,14 +89,14 @@ def test_canonical_json_sorts_keys():
 def test_failed_write_leaves_the_old_file_and_no_temporary_file(tmp_path):
     """An exception mid-write (e.g. a download that breaks off) keeps the previous file."""
     target = tmp_path / "v2" / "x.json"
-    atomic_write(target, b"old")
+    write_bytes(target, b"old")
 
     def broken():
         yield b"new partial"
         raise OSError("connection reset")
 
     with pytest.raises(OSError):
-        atomic_write(target, broken())
+        write_bytes(target, broken())
     assert target.read_bytes() == b"old"
     assert sorted(p.name for p in target.parent.iterdir()) == ["x.json"]
 
@@ -106,7 +107,7 @@ def _slow_writer(path: str, chunks: int) -> None:
         for _ in range(chunks):
             yield b"x" * 65536
             time.sleep(0.01)
-    atomic_write(Path(path), body())
+    write_bytes(Path(path), body())
 
 
 def test_kill_during_write_keeps_the_previous_file_intact(tmp_path):

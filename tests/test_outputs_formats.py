@@ -101,12 +101,3 @@ def test_workbook_has_a_sheet_per_table_with_title_header_numbers_symbols_and_no
     assert rows[3] == ("0301", "Oslo", 1234.6, 1500)
     assert rows[4][2] == ":" and rows[5][2] == ".."
     assert rows[-1][0] == "Kilde: Statistisk sentralbyrå (tabell 07459)"
-
-
-def test_a_failed_write_leaves_neither_the_file_nor_a_temporary(tmp_path):
-    def broken(tmp):
-        raise RuntimeError("disk full")
-
-    with pytest.raises(RuntimeError):
-        formats.atomic_write(tmp_path / "x.csv", broken)
-    assert list(tmp_path.iterdir()) == []

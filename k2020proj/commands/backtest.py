@@ -18,7 +18,7 @@ from k2020proj.backtest.runner import DEFAULTS, TARGETS, BacktestResult, parse_n
 from k2020proj.backtest.summary import check, score_records
 from k2020proj.errors import DataError, K2020Error, UsageError
 from k2020proj.outputs.backtest_report import FORMATS, overview, provenance_lines, write_report
-from k2020proj.outputs.formats import atomic_write
+from k2020proj.atomic import write_text
 
 #: default tolerance of --check, in percentage points of a score
 TOLERANCE = 0.5
@@ -120,7 +120,7 @@ def _save_baseline(result: BacktestResult, path: Path, tolerance: float | None) 
     scores = kept + score_records(result.target, result.tables["overall"])
     head = json.dumps(header, ensure_ascii=False, indent=1)[:-2]
     text = head + ',\n "scores": [\n' + ",\n".join(f"  {json.dumps(r, ensure_ascii=False)}" for r in scores)
-    atomic_write(path, lambda tmp: Path(tmp).write_text(text + "\n ]\n}\n", encoding="utf-8"))
+    write_text(path, text + "\n ]\n}\n")
     click.echo(f"wrote baseline {path}")
 
 

@@ -21,7 +21,8 @@ from k2020proj.backtest.metrics import SCORES
 from k2020proj.backtest.runner import BacktestResult, span_text
 from k2020proj.backtest.summary import score_records
 from k2020proj.errors import UsageError
-from k2020proj.outputs.formats import Table, atomic_write, source_line, write_csv, write_workbook
+from k2020proj.atomic import atomic_write, write_text
+from k2020proj.outputs.formats import Table, source_line, write_csv, write_workbook
 
 FORMATS = ("csv", "md", "xlsx", "png", "json")
 SCORE_HEADERS = {"n": "n", "mape": "MAPE %", "mdape": "MdAPE %", "wape": "WAPE %",
@@ -134,7 +135,7 @@ def _markdown(result: BacktestResult, out: Path) -> Path:
         parts += ["## Municipality structure: how the data were mapped to the actuals' structure", ""]
         parts += [f"- {line}" for line in result.provenance["mapping"]] + [""]
     text = "\n".join(parts)
-    return atomic_write(out / "summary.md", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return write_text(out / "summary.md", text)
 
 
 def _workbook(result: BacktestResult, out: Path) -> Path:
@@ -189,4 +190,4 @@ def summary_json(result: BacktestResult) -> dict:
 
 def _json(result: BacktestResult, out: Path) -> Path:
     text = json.dumps(summary_json(result), ensure_ascii=False, indent=1, default=str)
-    return atomic_write(out / "summary.json", lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return write_text(out / "summary.json", text)

@@ -20,7 +20,8 @@ from matplotlib.ticker import MaxNLocator
 
 from k2020proj.outputs import labels
 from k2020proj.outputs import results as res
-from k2020proj.outputs.formats import THRESHOLD, atomic_write
+from k2020proj.atomic import atomic_write
+from k2020proj.outputs.formats import THRESHOLD
 
 DPI = 80
 PALETTE = ("#1f5fa8", "#c0392b", "#2e8b57", "#8e44ad", "#d35400", "#555555", "#b8860b")

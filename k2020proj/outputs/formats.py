@@ -14,8 +14,6 @@ beregninger med k2020proj <version>») and the scenario and data vintage.
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -24,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from k2020proj import __version__
+from k2020proj.atomic import atomic_write
 from k2020proj.errors import UsageError
 from k2020proj.outputs import labels
 
@@ -248,17 +247,3 @@ def _sheet_name(name: str, taken: Sequence[str]) -> str:
         candidate, n = clean[:31 - len(suffix)] + suffix, n + 1
     return candidate
 
-
-def atomic_write(path: Path, write) -> Path:
-    """Run ``write(tmp_path)`` and move the result to ``path`` in one step."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path

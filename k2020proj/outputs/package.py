@@ -32,6 +32,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from k2020proj import __version__
+from k2020proj.atomic import write_text
 from k2020proj.cube import Cube
 from k2020proj.errors import DataError, UsageError
 from k2020proj.outputs import charts, formats, html, indicators, labels, narrative, population
@@ -243,7 +244,7 @@ def _write_municipality(prep: _Prepared, out: Path, code: str, name: str) -> Non
     paths = _write_region_charts(prep, out, code, name, prep.inputs.population)
     body = _region_body(prep, code, name, paths)
     title = f"{name} ({code})"
-    _write_text(out / f"kommune-{code}.html",
+    write_text(out / f"kommune-{code}.html",
                 html.page(title, body, prep.ctx.lang, _subtitle(prep), home="index.html"))
 
 
@@ -292,7 +293,7 @@ def _write_index(prep: _Prepared, out: Path) -> None:
         html.heading(ctx.t("files")), html.links(_file_links(prep)),
     ])
     title = f"{ctx.t('package_title')}: {name}"
-    _write_text(out / "index.html", html.page(title, body, ctx.lang, _subtitle(prep)))
+    write_text(out / "index.html", html.page(title, body, ctx.lang, _subtitle(prep)))
 
 
 def _file_links(prep: _Prepared) -> list[tuple[str, str]]:
@@ -309,7 +310,7 @@ def _write_method(prep: _Prepared, out: Path) -> None:
     ctx = prep.ctx
     body = method_body(prep.inputs, res.occupations(prep.results), prep.threshold, ctx.lang,
                        _table_rows(prep.inputs.provenance))
-    _write_text(out / "metode.html", html.page(ctx.t("method"), body, ctx.lang, _subtitle(prep),
+    write_text(out / "metode.html", html.page(ctx.t("method"), body, ctx.lang, _subtitle(prep),
                                                 home="index.html"))
 
 
@@ -318,8 +319,6 @@ def _table_rows(provenance: Mapping[str, object]) -> list[dict]:
     return [dict(t) for t in tables] if isinstance(tables, (list, tuple)) else []
 
 
-def _write_text(path: Path, text: str) -> Path:
-    return formats.atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 # -- files for machines and for Excel ----------------------------------------------------------
@@ -385,7 +384,7 @@ def _write_provenance(prep: _Prepared, out: Path) -> None:
         **dict(inputs.provenance),
         "files": _hashes(out),
     }
-    _write_text(out / "provenance.json", json.dumps(record, ensure_ascii=False, indent=2, default=str))
+    write_text(out / "provenance.json", json.dumps(record, ensure_ascii=False, indent=2, default=str))
 
 
 def _library_versions() -> dict[str, str]:

@@ -26,7 +26,8 @@ from k2020proj import __version__
 from k2020proj.outputs import charts, labels
 from k2020proj.outputs import results as res
 from k2020proj.outputs import tables as tab
-from k2020proj.outputs.formats import (Table, atomic_write, cell_text, scenario_line, source_line, write_csv,
+from k2020proj.atomic import write_text
+from k2020proj.outputs.formats import (Table, cell_text, scenario_line, source_line, write_csv,
                                        write_workbook)
 from k2020proj.outputs.from_model import scenario_record
 from k2020proj.pipeline import ProjectionRun
@@ -180,10 +181,10 @@ def write_files(run: ProjectionRun, fmt: str, out: Path, lang: str) -> list[Path
     """Write ``fmt`` (``csv``, ``xlsx`` or ``json``) into folder ``out``; the paths written."""
     stem = Path(out) / file_stem(run)
     if fmt == "json":
-        return [atomic_write(stem.with_suffix(".json"), lambda tmp: Path(tmp).write_text(
-            json_text(run, lang), encoding="utf-8"))]
-    provenance = atomic_write(Path(f"{stem}.provenance.json"), lambda tmp: Path(tmp).write_text(
-        json.dumps(record(run, lang), ensure_ascii=False, indent=1), encoding="utf-8"))
+        return [write_text(stem.with_suffix(".json"), 
+            json_text(run, lang))]
+    provenance = write_text(Path(f"{stem}.provenance.json"), 
+        json.dumps(record(run, lang), ensure_ascii=False, indent=1))
     if fmt == "csv":
         frame = run.results().assign(synthetic=run.synthetic)
         return [write_csv(frame, stem.with_suffix(".csv"), lang), provenance]

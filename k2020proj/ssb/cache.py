@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Mapping
 
 from k2020proj import settings
+from k2020proj.atomic import write_bytes
 from k2020proj.errors import DataError
 
 
@@ -78,40 +77,6 @@ def sha256(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
-def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the whole new one.
-
-    The bytes go to a temporary file in the same folder, are flushed and fsynced,
-    and only then renamed over ``path``; the folder is fsynced so the rename
-    survives a crash. On any failure the temporary file is removed and ``path``
-    is untouched.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            for chunk in [data] if isinstance(data, bytes) else data:
-                handle.write(chunk)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory handles
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 class ResponseCache:
     """Responses on disk under ``root`` (default ``settings.raw_dir()``)."""
 
@@ -154,7 +119,7 @@ class ResponseCache:
         record = {**meta, "api": key.api, "resource": key.resource, "kind": key.kind,
                   "lang": key.lang, "query": key.query, "sha256": sha256(body),
                   "bytes": len(body)}
-        atomic_write(path, body)
-        atomic_write(self.meta_path(path), json.dumps(record, indent=1, ensure_ascii=False,
+        write_bytes(path, body)
+        write_bytes(self.meta_path(path), json.dumps(record, indent=1, ensure_ascii=False,
                                                       sort_keys=True).encode("utf-8"))
         return CacheEntry(body=body, meta=record, path=path)
