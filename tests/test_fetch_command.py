@@ -7,6 +7,7 @@ import pytest
 
 from k2020proj import settings
 from k2020proj.cli import main
+from k2020proj.processed import read_processed
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -98,6 +99,23 @@ def test_model_set_from_a_recorded_folder_is_complete(ssb_data, capsys):
                          "--source", str(ssb_data))
     assert code == 0 and err == ""
     assert out.count("  ok  ") == 5 and f"recorded: {ssb_data}" in out
+
+
+def test_model_set_keeps_each_harmonised_dataset_in_processed(ssb_data, capsys):
+    """Every dataset lands in data/processed as JSON-stat with its mapping report, in the
+    2024 structure: Bærum 3201's 2019 population is there under its new code although
+    07459 recorded it as 0219 that year."""
+    code, out, _ = run(capsys, "fetch", "--set", "model", "--years", "2019..2020", "--source", str(ssb_data))
+    folder = settings.processed_dir()
+    stems = sorted(p.name.removesuffix(".json") for p in folder.glob("*.json"))
+    assert code == 0 and stems == ["care_users_2019-2020_s2024", "personnel_fte_2019-2020_s2024",
+                                   "population_2019-2020_s2024", "population_groups_2019-2020_s2024",
+                                   "projection_2020-MMMM_s2024"]
+    assert all((folder / f"{stem}.mapping.csv").exists() for stem in stems)
+    population = read_processed(folder / "population_2019-2020_s2024.json")
+    assert len(population.codes["region"]) == 357 and population.meta["structure"] == "2024"
+    assert population.sel(region="3201", year="2019").values.sum() > 120_000
+    assert "0219" in (folder / "population_2019-2020_s2024.mapping.csv").read_text()
 
 
 @pytest.mark.parametrize("argv, shape", [(["07459", "--years", "2021"], "year 1 "),

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable
-
 import click
 
-from k2020proj import settings
+from k2020proj import harmonised, settings
 from k2020proj.backtest.runner import parse_numbers
 from k2020proj.cube import Cube
 from k2020proj.errors import DataError, K2020Error, UsageError
+from k2020proj.processed import processed_name, save_processed
 from k2020proj.sources import RecordedSource, Source, open_source
 from k2020proj.ssb.client import SSBClient
 from k2020proj.ssb.live import LiveSource, find_variable
@@ -156,31 +155,34 @@ def _fetch_recorded(src: Source, table: str, years: list[int] | None, alternativ
 
 
 def _fetch_set(src: Source, kommuner: list[str], years: list[int], vintage: int | None, alternative: str) -> None:
-    """Every dataset the model needs; a failed one is reported and the rest still fetched."""
+    """Every dataset the model needs, harmonised to today's structure and kept in
+    data/processed/; a failed one is reported and the rest still fetched."""
     vintage = vintage or max((v for v in PROJECTION_TABLES if v <= max(years)), default=min(PROJECTION_TABLES))
     history = src.region_history()
     for text in kommuner:
         found = history.resolve(text)
         click.echo(f"kommune {text}: {found.code} {found.name} ({found.validity})")
-    steps: list[tuple[str, Callable[[], Cube]]] = [
-        ("population (07459)", lambda: src.population(years)),
-        ("population by age group (07459, agg_KommSummer)", lambda: src.population_groups(years)),
-        (f"projection {vintage} {alternative} ({PROJECTION_TABLES.get(vintage, '?')})",
-         lambda: src.projection(vintage, alternative)),
-        ("care FTEs by occupation (14534/11924)", lambda: src.personnel_fte(years)),
-        ("care service users (11645/12292)", lambda: src.care_users(years)),
+    span = f"{years[0]}-{years[-1]}" if len(years) > 1 else str(years[0])
+    steps = [
+        ("population (07459)", "population", (years,), span),
+        ("population by age group (07459, agg_KommSummer)", "population_groups", (years,), span),
+        (f"projection {vintage} {alternative} ({PROJECTION_TABLES.get(vintage, '?')})", "projection",
+         (vintage, alternative), f"{vintage}-{alternative}"),
+        ("care FTEs by occupation (14534/11924)", "personnel_fte", (years,), span),
+        ("care service users (11645/12292)", "care_users", (years,), span),
     ]
+    target = str(history.end_year)
     failed = []
-    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-    click.echo(f"set model from {src.name}: years {span}")
-    for name, step in steps:
+    click.echo(f"set model from {src.name}: years {span.replace('-', '–')}, harmonised to the {target} structure")
+    for name, dataset, args, what in steps:
         try:
-            cube = step()
+            cube, report = harmonised.load(src, dataset, *args, target=target)
+            path = save_processed(processed_name(dataset, what, target), cube, report)
         except K2020Error as error:
             failed.append(name)
             click.echo(f"  missing  {name}: {error}")
             continue
-        click.echo(f"  ok       {name}: {_shape(cube)}")
+        click.echo(f"  ok       {name}: {_shape(cube)} → {path}")
     if isinstance(src, LiveSource):
         _report_responses(src.client)
     if failed:
