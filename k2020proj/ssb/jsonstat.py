@@ -36,6 +36,7 @@ import re
 from typing import Any, Mapping
 
 import numpy as np
+import orjson
 
 from k2020proj.cube import Cube
 from k2020proj.errors import DataError
@@ -76,8 +77,8 @@ def read_jsonstat(doc: dict | str | bytes) -> Cube:
 def _parsed(doc: dict | str | bytes) -> Any:
     if isinstance(doc, (str, bytes, bytearray)):
         try:
-            return json.loads(doc)
-        except ValueError as error:
+            return orjson.loads(doc)
+        except orjson.JSONDecodeError as error:
             raise DataError(f"JSON-stat document is not valid JSON: {error}") from None
     return doc
 
