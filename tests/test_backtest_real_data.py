@@ -8,6 +8,7 @@ from k2020proj.backtest.data import build, open_inputs, resolve_filters, users_b
 from k2020proj.backtest.runner import run_backtest
 from k2020proj.cube import Cube
 from k2020proj.errors import UsageError
+from k2020proj.outputs.backtest_reading import reading
 
 pytestmark = pytest.mark.shared
 TELEMARK = ["4001", "4003", "4005", "4010", "4012", "4014", "4016", "4018", "4020", "4022", "4024",
@@ -91,6 +92,13 @@ def test_personnel_backtest_on_recorded_nurse_ftes(ssb_data):
     sizes = result.tables["size_class"]
     assert set(sizes["size_class"]) == {"<5000", "5000-20000", ">20000"}
     assert not result.tables["decomposition"].empty
+    total = result.tables["sum"]
+    assert {"model", "no_change", "trend", "per_capita"} <= set(total["method"])
+    assert sorted(set(total["horizon"])) == list(range(1, 7))
+    text = reading(result)
+    for unit in ("municipalities under 5 000", "municipalities of 5 000–20 000", "municipalities over 20 000",
+                 "all municipalities summed"):
+        assert f"In {unit}" in text
     nation = run_backtest(panel, forecaster, range(2015, 2021), [1], "land").pairs
     model = nation[nation["method"] == "model"]
     assert sorted(model["base_year"]) == list(range(2015, 2021)), "every base year sums all municipalities"

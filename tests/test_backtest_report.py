@@ -34,12 +34,14 @@ def test_every_format_written_with_provenance(tmp_path):
                                        "method", "forecast", "actual"]
     assert pairs["source"].str.contains("07459").all() and pairs["region"].str.len().eq(4).all()
     markdown = (tmp_path / "summary.md").read_text(encoding="utf-8")
-    for needle in ("k2020proj", "05904", "SYNTHETIC", "a test note", "ssb_mmmm", "MAPE % per region"):
+    for needle in ("k2020proj", "05904", "SYNTHETIC", "a test note", "ssb_mmmm", "MAPE % per region",
+                   "## Reading", "Scores of all municipalities of the run summed"):
         assert needle in markdown
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["provenance"]["structure"] == "2024" and summary["scores"]
+    assert summary["reading"].startswith("Reading (generated from the MAPE of group total")
     sheets = load_workbook(tmp_path / "summary.xlsx").sheetnames
-    assert {"overall", "size_class", "county", "region"} <= set(sheets)
+    assert {"overall", "size_class", "county", "sum", "region"} <= set(sheets)
     assert (tmp_path / "error_by_horizon.png").read_bytes()[:4] == b"\x89PNG"
 
 

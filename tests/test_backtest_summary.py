@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from k2020proj.backtest.engine import comparable, run
-from k2020proj.backtest.summary import check, decompose, score_records, summarise
+from k2020proj.backtest.summary import check, decompose, score_records, summarise, summed
 from k2020proj.backtest.targets import population_forecasts
 from tests.test_backtest_engine import population_panel
 
@@ -41,3 +41,17 @@ def test_decomposition_parts_add_up_to_total_bias():
     assert table["bias_population"] == pytest.approx((6 - 4) / 2)
     assert table["bias_model"] == pytest.approx((4 - 1) / 2)
     assert table["bias_population"] + table["bias_model"] == pytest.approx(table["bias_total"])
+
+
+def test_sum_adds_municipalities_and_keeps_only_full_coverage():
+    """Two municipalities: the model's sum is scored; the trend, which lacks one of them
+    for that base year, is left out rather than scored on a smaller total."""
+    pairs = pd.DataFrame({
+        "base_year": 2015, "horizon": 1, "year": 2016, "level": "kommune", "region": ["a", "b", "a", "b", "a"],
+        "group": "total", "method": ["model", "model", "no_change", "no_change", "trend"],
+        "forecast": [110.0, 50.0, 100.0, 40.0, 90.0], "actual": [100.0, 60.0, 100.0, 60.0, 100.0]})
+    table = summed(pairs).set_index("method")
+    assert list(table.index) == ["model", "no_change"]
+    assert table.loc["model", ["forecast", "actual", "n_regions"]].tolist() == [160.0, 160.0, 2]
+    scores = summarise(pairs.assign(size_class="<5000", county="40", population_leg=""), "model")["sum"]
+    assert scores.set_index("method").loc["no_change", "mape"] == pytest.approx(20 / 160 * 100)

@@ -1,8 +1,8 @@
 """Score tables from backtest pairs, the error decomposition, and the CI regression check.
 
 :func:`summarise` turns pairs into the tables a report shows: scores per method and
-horizon (all regions pooled: the "nation" of the run), per municipality size class, per
-county and per region. :func:`decompose` splits the model's error into the part due to the
+horizon (all regions pooled), per municipality size class, per county, for all the run's
+municipalities summed (the nation, when the run is not filtered) and per region. :func:`decompose` splits the model's error into the part due to the
 population projection and the part due to the model itself. :func:`check` compares
 scores with a stored baseline and names every score that got worse beyond the tolerance.
 """
@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from k2020proj.backtest.metrics import SCORES, SIZE_CLASSES, score
+from k2020proj.backtest.metrics import SCORES, SIZE_CLASSES, score, scorable
 from k2020proj.errors import DataError
 
 KEY = ["level", "group", "method", "horizon"]
@@ -23,8 +23,8 @@ HIGHER_IS_BETTER = ("within5",)
 
 def summarise(pairs: pd.DataFrame, reference: str | None = None,
               groups: Sequence[str] = ()) -> dict[str, pd.DataFrame]:
-    """Score tables: ``overall``, ``size_class`` and ``county`` (kommune level), ``region``,
-    and ``decomposition`` where the model ran on projected population.
+    """Score tables: ``overall``, ``size_class``, ``county`` and ``sum`` (kommune level),
+    ``region``, and ``decomposition`` where the model ran on projected population.
 
     Rows follow the order of ``groups`` (then the pairs' order of any other group) and
     the pairs' order of methods, with ``reference`` first.
@@ -35,6 +35,7 @@ def summarise(pairs: pd.DataFrame, reference: str | None = None,
     if not municipal.empty:
         tables["size_class"] = order(score(municipal[municipal["size_class"] != ""], ["size_class", *KEY]))
         tables["county"] = order(score(municipal[municipal["county"] != ""], ["county", *KEY]))
+        tables["sum"] = order(score(summed(municipal), KEY))
     tables["region"] = order(score(pairs, ["region", *KEY]))
     decomposition = decompose(pairs)
     if not decomposition.empty:
@@ -57,6 +58,21 @@ def _order(pairs: pd.DataFrame, reference: str | None, first: Sequence[str]):
             ordered["size_class"] = ordered["size_class"].astype(str)
         return ordered.drop(columns=["_g", "_m"]).reset_index(drop=True)
     return sort
+
+
+def summed(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Municipal pairs summed per base year, target year, group and method (level ``sum``).
+
+    A method's sum is kept only where it covers as many municipalities as the fullest
+    method for that base year, year and group (the pairs are already cut to the
+    reference method's), so every method's total is over the same municipalities.
+    """
+    keys = ["base_year", "horizon", "year", "group", "method"]
+    usable = scorable(pairs[pairs["level"] == "kommune"])
+    sums = usable.groupby(keys, as_index=False).agg(
+        forecast=("forecast", "sum"), actual=("actual", "sum"), n_regions=("region", "size"))
+    fullest = sums.groupby(["base_year", "year", "group"])["n_regions"].transform("max")
+    return sums[sums["n_regions"] == fullest].assign(level="sum", region="sum").reset_index(drop=True)
 
 
 def decompose(pairs: pd.DataFrame, model: str = "model", perfect: str = "model_actual_pop") -> pd.DataFrame:

@@ -8,6 +8,7 @@ fails (exit 1) naming every score that got worse than the stored baseline.
 from __future__ import annotations
 
 import json
+import textwrap
 from pathlib import Path
 
 import click
@@ -17,6 +18,7 @@ from k2020proj.backtest.engine import LEVELS
 from k2020proj.backtest.runner import DEFAULTS, TARGETS, BacktestResult, parse_numbers, run_backtest
 from k2020proj.backtest.summary import check, score_records
 from k2020proj.errors import DataError, K2020Error, UsageError
+from k2020proj.outputs.backtest_reading import reading
 from k2020proj.outputs.backtest_report import FORMATS, overview, provenance_lines, write_report
 from k2020proj.atomic import write_text
 
@@ -98,12 +100,17 @@ def _progress(years: list[int]):
 
 
 def _headline(result: BacktestResult) -> str:
-    """Scores per group and horizon; for several municipalities also WAPE per size class."""
+    """Scores per group and horizon; for several municipalities also WAPE per size class,
+    MAPE of their sum, and the paragraph reading the scores."""
     lines = [f"Backtest {result.target}, level {result.level}: {len(result.pairs)} pairs", "", overview(result), ""]
     sizes = result.tables.get("size_class")
     if sizes is not None and sizes["size_class"].nunique() > 1:
         lines += ["Per municipality size class (inhabitants at the base year):", "",
                   overview(result, ("wape",), "size_class"), ""]
+    if "sum" in result.tables:
+        lines += ["All municipalities of the run summed:", "", overview(result, ("mape",), "sum"), ""]
+    text = reading(result)
+    lines += [textwrap.fill(text, 100), ""] if text else []
     return "\n".join(lines + provenance_lines(result))
 
 

@@ -22,6 +22,7 @@ from k2020proj.backtest.runner import BacktestResult, span_text
 from k2020proj.backtest.summary import score_records
 from k2020proj.errors import UsageError
 from k2020proj.atomic import atomic_write, write_text
+from k2020proj.outputs.backtest_reading import reading
 from k2020proj.outputs.formats import Table, source_line, write_csv, write_workbook
 
 FORMATS = ("csv", "md", "xlsx", "png", "json")
@@ -31,6 +32,7 @@ TABLE_TITLES = {
     "overall": "Scores per method and horizon (all regions of the run pooled)",
     "size_class": "Scores per municipality size class (inhabitants at the base year)",
     "county": "Scores per county (municipalities pooled)",
+    "sum": "Scores of all municipalities of the run summed (the whole country when not filtered)",
     "region": "Scores per region (base years pooled)",
     "decomposition": "Error decomposition: population projection vs model (signed, % of actual)",
 }
@@ -119,11 +121,15 @@ def _markdown(result: BacktestResult, out: Path) -> Path:
     parts = [f"# Backtest: {result.target}, level {result.level}", "",
              f"Base years {span_text(result.base_years)}; horizons {', '.join(map(str, result.horizons))}.", ""]
     parts += [f"- {line}" for line in provenance_lines(result)] + [""]
+    if reading(result):
+        parts += ["## Reading", "", reading(result), ""]
     parts += [f"## {TABLE_TITLES['overall']}", "", overview(result), ""]
     parts += ["Every score:", "", markdown_table(result.tables["overall"].rename(columns=SCORE_HEADERS)), ""]
     if "size_class" in result.tables:
         parts += [f"## {TABLE_TITLES['size_class']}", "", overview(result, ("mape", "wape", "bias"), "size_class"),
                   "", "Every score:", "", markdown_table(result.tables["size_class"].rename(columns=SCORE_HEADERS)), ""]
+    if "sum" in result.tables:
+        parts += [f"## {TABLE_TITLES['sum']}", "", overview(result, ("mape", "bias"), "sum"), ""]
     for name in ("county", "decomposition"):
         if name in result.tables and not result.tables[name].empty:
             parts += [f"## {TABLE_TITLES[name]}", "",
@@ -182,7 +188,7 @@ def summary_json(result: BacktestResult) -> dict:
         "k2020proj_version": __version__, "target": result.target, "level": result.level,
         "base_years": list(result.base_years), "horizons": list(result.horizons),
         "provenance": {k: v for k, v in result.provenance.items()}, "notes": list(result.notes),
-        "source": source(result), "n_pairs": int(len(result.pairs)),
+        "source": source(result), "n_pairs": int(len(result.pairs)), "reading": reading(result),
         "scores": score_records(result.target, result.tables["overall"]),
         "tables": {name: records(frame) for name, frame in result.tables.items() if name != "region"},
     }
