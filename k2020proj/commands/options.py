@@ -10,7 +10,7 @@ DATA_OPTIONS = (
     click.option("--source", type=click.Path(file_okay=False), default=None,
                  help="Folder of recorded SSB data; default K2020PROJ_SOURCE, else SSB live (cached)."),
     click.option("--offline", is_flag=True, help="Use the response cache only, never the network."),
-    click.option("--quiet", is_flag=True, help="No progress bar."),
+    click.option("--quiet", is_flag=True, help="No progress bar (it is shown only on a terminal anyway)."),
 )
 
 

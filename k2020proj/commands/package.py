@@ -6,6 +6,7 @@ for, and writes the package with :func:`k2020proj.outputs.package.build_package`
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,8 +91,9 @@ def package(fylke, kommuner, base_year, horizon, scenarios, draws, seed, lang, o
     chosen = select_regions(data.region_history(), fylke, kommuner)
     for message in chosen.messages:
         click.echo(message, err=True)
+    progress = not quiet and sys.stderr.isatty()
     run = run_projection(chosen.county, source=data, scenario=list(scenarios), base_year=base_year,
-                         horizon=horizon, draws=draws, seed=seed, progress=not quiet)
+                         horizon=horizon, draws=draws, seed=seed, progress=progress)
     projected = set(run.runs[0][0].regions)
     history = data.region_history()
     shown = [(code, history.name(code)) for code in chosen.municipalities if code in projected]
@@ -100,6 +102,6 @@ def package(fylke, kommuner, base_year, horizon, scenarios, draws, seed, lang, o
                             limits=[note.text(lang) for note in run.notes])
     target = out or Path(f"k2020proj-fylke-{run.area.code}")
     made = build_package(inputs, target, lang=lang, threshold=threshold, make_zip=make_zip,
-                         progress=not quiet)
+                         progress=progress)
     click.echo(f"{run.area.code} {run.area.name}: {len(shown)} municipalities, {len(made.files)} files "
                f"in {made.root}" + (f", {made.zip}" if made.zip else ""))
