@@ -114,6 +114,15 @@ def test_region_history_from_klass_resolves_old_codes_and_splits(live):
     assert set(shares) == {"1806", "1875"} and abs(sum(shares.values()) - 1) < 1e-9
 
 
+def test_region_history_from_klass_knows_the_counties_of_both_reforms(live, recorded):
+    """KLASS 104 gives every county the built-in table knows, with the same validity: Viken
+    ended in 2023, today's Akershus began in 2024 (so `kommune 3024` works live)."""
+    counties = live.region_history().counties
+    assert counties["30"].valid_to == 2023 and counties["32"].valid_from == 2024
+    assert live.region_history().county_of("3201").name == "Akershus"
+    assert set(counties) == set(recorded.region_history().counties)
+
+
 def test_provenance_names_the_tables_used(live):
     live.population([2021])
     tables = {record["table"] for record in live.provenance()}

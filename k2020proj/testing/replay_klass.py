@@ -9,6 +9,10 @@
 
 - ``/classifications/104/codes.json``: the counties of the same FHI table, each valid
   from the first to the last year one of its municipalities was (open where any is).
+  That table ends with the 2020 reform; what KLASS says of the 2024 reform (Viken,
+  Vestfold og Telemark and Troms og Finnmark ended in 2023, seven new counties) is not
+  recorded, so those counties come from the published list in
+  :data:`k2020proj.regions.COUNTY_TABLE`.
 
 Other classifications were not recorded and answer 404.
 """
@@ -22,6 +26,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from k2020proj.regions import COUNTY_TABLE
 from k2020proj.ssb import klass
 from k2020proj.testing.replay_data import Reply, problem
 from k2020proj.testing.replay_tables import KOMMSUMMER_XLSX
@@ -50,7 +55,17 @@ def _counties(ssb_data: Path) -> list[klass.CodeRecord]:
         first = int(starts.min()) if starts.min() > 1994 else None
         last = None if ends.isna().any() else int(ends.max())
         records.append(klass.CodeRecord(code[-2:], rows["county_name"].iloc[0], first, last))
-    return records
+    return _with_2024_reform(records)
+
+
+def _with_2024_reform(recorded: list[klass.CodeRecord]) -> list[klass.CodeRecord]:
+    """The recorded counties, ended where the published list ends them, and the counties
+    of the 2024 reform the recording does not reach."""
+    published = {r.code: r for r in COUNTY_TABLE}
+    ended = [replace(r, valid_to=published[r.code].valid_to) if r.valid_to is None and r.code in published
+             else r for r in recorded]
+    known = {r.code for r in recorded}
+    return ended + [r for r in COUNTY_TABLE if r.code not in known]
 
 
 def _current_codes_start(members, records: list[klass.CodeRecord]) -> list[klass.CodeRecord]:
