@@ -58,14 +58,11 @@ PERSONS = {"base": "personer", "decimals": 0}
 def read_kommsummer(ssb_data: Path) -> tuple[Codelist, dict[str, str]]:
     """``agg_KommSummer`` and the Statbank label of every member code (``"Bærum (2020-2023)"``)."""
     members = klass.read_agg_xlsx(ssb_data / KOMMSUMMER_XLSX)
-    groups: dict[str, list[str]] = {}
-    names: dict[str, str] = {}
-    for member in members:
-        groups.setdefault(f"K-{member.group}", []).append(member.code)
-        names.setdefault(f"K-{member.group}", member.group_name)
-    codelist = Codelist(id=klass.AGG_NAME, label="Kommuner 1994-2024, summert", codes=tuple(groups),
-                        labels=tuple(names[g] for g in groups),
-                        members={g: tuple(codes) for g, codes in groups.items()})
+    document = klass.codelist_document(members)
+    values = document["values"]
+    codelist = Codelist(id=document["id"], label=document["label"], codes=tuple(v["code"] for v in values),
+                        labels=tuple(v["label"] for v in values),
+                        members={v["code"]: tuple(v["valueMap"]) for v in values})
     return codelist, {m.code: m.label for m in members}
 
 
