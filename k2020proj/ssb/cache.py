@@ -15,8 +15,11 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Mapping
+
+import orjson
 
 from k2020proj import settings
 from k2020proj.atomic import write_bytes
@@ -72,6 +75,11 @@ class CacheEntry:
     meta: Mapping[str, object]
     path: Path
 
+    @cached_property
+    def doc(self) -> object:
+        """The body parsed as JSON, once (``orjson.JSONDecodeError``, a ValueError, if it is not)."""
+        return orjson.loads(self.body)
+
 
 def sha256(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
@@ -102,11 +110,12 @@ class ResponseCache:
             raise CorruptCacheError(f"cache file {path} has no readable sidecar ({error})") from None
         if meta.get("sha256") != sha256(body):
             raise CorruptCacheError(f"cache file {path} does not match its recorded SHA-256")
+        entry = CacheEntry(body=body, meta=meta, path=path)
         try:
-            json.loads(body)
+            entry.doc
         except ValueError:
             raise CorruptCacheError(f"cache file {path} is not valid JSON") from None
-        return CacheEntry(body=body, meta=meta, path=path)
+        return entry
 
     def write(self, key: CacheKey, body: bytes, meta: Mapping[str, object]) -> CacheEntry:
         """Store a response exactly as received, with its sidecar, atomically.

@@ -35,6 +35,7 @@ from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Mapping, Sequence
 
+import orjson
 import requests
 from tqdm import tqdm
 
@@ -198,8 +199,8 @@ class SSBClient:
         self._responses: list[dict] = []
 
     # -- HTTP with retries -------------------------------------------------------
-    def _attempt(self, req: Request) -> bytes:
-        """One call through the shared limiter; a checked JSON body or an exception."""
+    def _attempt(self, req: Request) -> tuple[bytes, object]:
+        """One call through the shared limiter; a checked JSON body (and its parse) or an exception."""
         try:
             with limiter_for(req.url).slot():
                 response = self._session.request(req.method, req.url, params=list(req.params),
@@ -212,19 +213,19 @@ class SSBClient:
             raise _Retry(None, f"the response was cut off ({type(error).__name__})", DataError) from None
         return self._checked(req, response)
 
-    def _checked(self, req: Request, response: requests.Response) -> bytes:
+    def _checked(self, req: Request, response: requests.Response) -> tuple[bytes, object]:
         status, body = response.status_code, response.content
         if status == 200:
             ctype = response.headers.get("Content-Type", "")
             if "json" not in ctype.lower():
                 raise _Retry(200, f"content type {ctype or 'missing'} instead of JSON", DataError)
             try:
-                doc = json.loads(body)
+                doc = orjson.loads(body)
             except ValueError:
                 raise _Retry(200, "the body is not valid JSON (cut off or damaged)", DataError) from None
             if not _looks_complete(req.kind, doc):
                 raise _Retry(200, "the body is not a complete JSON-stat dataset", DataError)
-            return body
+            return body, doc
         detail = _problem_detail(body)
         if status == 429:
             raise _Retry(429, "Too Many Requests", SSBError, wait=_retry_after(response))
@@ -246,8 +247,8 @@ class SSBClient:
         base = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
         return base * (0.5 + random.random() / 2)
 
-    def _fetch(self, req: Request) -> bytes:
-        """The checked body of ``req``, retrying what is worth retrying."""
+    def _fetch(self, req: Request) -> tuple[bytes, object]:
+        """The checked body of ``req`` and its parse, retrying what is worth retrying."""
         for attempt in range(self.max_retries + 1):
             try:
                 return self._attempt(req)
@@ -266,7 +267,7 @@ class SSBClient:
         entry = None if (self.refresh or fresh) else self._cached(key)
         cached = entry is not None
         if cached:
-            doc = json.loads(entry.body)
+            doc = entry.doc
         else:
             entry, doc = self._download(req, key)
         self._note(req, entry.meta)
@@ -279,8 +280,7 @@ class SSBClient:
         if self.offline:
             raise OfflineMissingError(f"offline: the cache has no {key.describe()}; "
                                       "run without --offline to fetch it")
-        body = self._fetch(req)
-        doc = json.loads(body)
+        body, doc = self._fetch(req)
         updated = doc.get("updated") if isinstance(doc, Mapping) else None
         entry = self.cache.write(key, body, {"url": req.full_url(), "method": req.method, "body": req.body,
                                              "fetched": _utc_now(), "updated": updated})
